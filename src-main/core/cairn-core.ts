@@ -1,0 +1,61 @@
+import type { OperationName } from '../../src-shared/contract/index.js';
+import { EventBus } from './events/event-bus.js';
+import { CairnHome, resolveHomeDir } from './home/cairn-home.js';
+import { libraryHandlers } from './library/library-handlers.js';
+import { LibraryManager } from './library/library-manager.js';
+import { locationHandlers } from './locations/location-handlers.js';
+import { LocationService } from './locations/location-service.js';
+import { OperationRegistry, type Handlers, type HandlersFor, type RegistryOptions } from './registry/operation-registry.js';
+
+/** Operations that a shell answers (`shell.*`), not the core. */
+export type ShellOperationName = Extract<OperationName, `shell.${string}`>;
+export type ShellHandlers = HandlersFor<'shell'>;
+/** Every handler the core itself must provide: the compiler lists any that are missing. */
+export type CoreHandlers = Omit<Handlers, ShellOperationName>;
+
+export interface CoreOptions extends RegistryOptions {
+  /** The Cairn home folder; defaults to `$CAIRN_HOME` or the platform's app-data folder. */
+  homeDir?: string;
+  /** Handlers for `shell.*`, supplied by the Electron shell, the headless shell or the CLI. */
+  shell: ShellHandlers;
+}
+
+/**
+ * The VDFS core as one object: home, libraries, locations, events and the operation registry.
+ * It runs in plain Node; every shell creates one and talks to it only through `registry`.
+ *
+ * @example
+ * const core = await CairnCore.start({ shell: headlessShellHandlers });
+ * await core.registry.call('library.list', {}, { caller: { kind: 'user', via: 'cli' } });
+ * await core.stop();
+ */
+export class CairnCore {
+  readonly home: CairnHome;
+  readonly events: EventBus;
+  readonly libraries: LibraryManager;
+  readonly locations: LocationService;
+  readonly registry: OperationRegistry;
+
+  private constructor(options: CoreOptions) {
+    this.home = new CairnHome(options.homeDir ?? resolveHomeDir());
+    this.events = new EventBus();
+    this.libraries = new LibraryManager(this.home, this.events);
+    this.locations = new LocationService(this.events, this.home.deviceId);
+    const core: CoreHandlers = {
+      ...libraryHandlers(this.libraries),
+      ...locationHandlers(this.libraries, this.locations),
+    };
+    this.registry = new OperationRegistry({ ...core, ...options.shell }, options);
+  }
+
+  /** Opens the home and, on first run, creates the default library. */
+  static async start(options: CoreOptions): Promise<CairnCore> {
+    const core = new CairnCore(options);
+    await core.libraries.ensureDefault();
+    return core;
+  }
+
+  async stop(): Promise<void> {
+    await this.libraries.closeAll();
+  }
+}

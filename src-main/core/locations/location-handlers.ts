@@ -1,0 +1,15 @@
+import type { LibraryManager } from '../library/library-manager.js';
+import type { HandlersFor } from '../registry/operation-registry.js';
+import type { LocationService } from './location-service.js';
+
+/** Registry handlers for `locations.*`. */
+export function locationHandlers(libraries: LibraryManager, locations: LocationService): HandlersFor<'locations'> {
+  return {
+    'locations.list': async ({ libraryId }) => locations.list(await libraries.get(libraryId)),
+    'locations.add': async ({ libraryId, path, name }) => locations.add(await libraries.get(libraryId), path, name),
+    'locations.remove': async ({ libraryId, locationId }) => {
+      await locations.remove(await libraries.get(libraryId), locationId);
+      return { removed: locationId };
+    },
+  };
+}
