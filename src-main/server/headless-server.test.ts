@@ -20,10 +20,9 @@ async function setup(): Promise<{ server: HeadlessServer; core: CairnCore; origi
   fs.writeFileSync(path.join(renderer.dir, 'index.html'), '<!doctype html><title>Cairn</title>');
   fs.mkdirSync(path.join(renderer.dir, 'assets'));
   fs.writeFileSync(path.join(renderer.dir, 'assets', 'worker.mjs'), 'export {}');
-  let core: CairnCore | undefined;
-  core = await CairnCore.start({ homeDir: home.dir, shell: headlessShellHandlers(() => core!.home.dir) });
+  const core: CairnCore = await CairnCore.start({ homeDir: home.dir, shell: headlessShellHandlers(() => core.home.dir) });
   const server = await startHeadlessServer({ core, rendererDir: renderer.dir });
-  cleanups.push(() => core!.stop(), () => server.close());
+  cleanups.push(() => core.stop(), () => server.close());
   return { server, core, origin: `http://127.0.0.1:${server.port}` };
 }
 

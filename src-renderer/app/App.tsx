@@ -1,0 +1,22 @@
+import { useEffect } from 'react';
+import { useAppStore } from '../stores/app-store';
+import { Sidebar } from './Sidebar';
+import { MainView } from './MainView';
+import { StatusBar } from './StatusBar';
+
+/** The window: sidebar, main view and status bar. */
+export function App() {
+  const init = useAppStore((s) => s.init);
+  useEffect(() => {
+    void init();
+  }, [init]);
+  return (
+    <div className="app">
+      <Sidebar />
+      <main className="main" aria-label="Main view">
+        <MainView />
+      </main>
+      <StatusBar />
+    </div>
+  );
+}
