@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
+import * as m0003 from './0003_jobs.js';
 
 /**
  * Every migration this version of Cairn knows, in order. A library whose migration table names one
@@ -7,6 +8,7 @@ import * as m0001 from './0001_foundation.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0003_jobs': m0003,
 };
 
 export const migrationNames = Object.keys(migrations).sort();

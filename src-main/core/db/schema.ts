@@ -1,3 +1,5 @@
+import type { JobTables } from '../jobs/job-tables.js';
+
 /**
  * Kysely table types for `library.db`. Each concept declares its own tables in its folder
  * and they are joined here, so a query sees every table of the library.
@@ -22,4 +24,4 @@ export interface FoundationTables {
 }
 
 /** Every table in a library database. */
-export type LibraryDatabase = FoundationTables;
+export type LibraryDatabase = FoundationTables & JobTables;

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/** Every job status, as a runtime list and a type. Terminal ones are in {@link FINISHED_JOB_STATUSES}. */
+export const JOB_STATUSES = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** Statuses a job never leaves on its own; `clearFinished()` removes jobs in them. */
+export const FINISHED_JOB_STATUSES = ['completed', 'failed', 'cancelled'] as const satisfies readonly JobStatus[];
+export type FinishedJobStatus = (typeof FINISHED_JOB_STATUSES)[number];
+
+/** Every task status. */
+export const TASK_STATUSES = ['pending', 'running', 'completed', 'failed'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/**
+ * What a job reports while it runs: counted work, or "busy, total unknown".
+ *
+ * @example
+ * jobProgressSchema.parse({ completed: 3, total: 10, message: 'Hashing' });
+ * jobProgressSchema.parse({ indeterminate: true, message: 'Listing folders' });
+ */
+export const jobProgressSchema = z.union([
+  z.object({
+    completed: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative(),
+    bytes: z.number().nonnegative().optional(),
+    message: z.string().max(1000).optional(),
+  }),
+  z.object({
+    indeterminate: z.literal(true),
+    message: z.string().max(1000).optional(),
+  }),
+]);
+export type JobProgress = z.infer<typeof jobProgressSchema>;
+
+/**
+ * One recorded failure of a job: a task attempt that threw or timed out, or the job's own failure.
+ *
+ * @example
+ * jobErrorSchema.parse({ at: Date.now(), code: 'TIMEOUT', message: 'Task "a" timed out after 50 ms', task: 'a', attempt: 1 });
+ */
+export const jobErrorSchema = z.object({
+  at: z.number(),
+  code: z.string(),
+  message: z.string(),
+  task: z.string().optional(),
+  attempt: z.number().int().optional(),
+});
+export type JobErrorEntry = z.infer<typeof jobErrorSchema>;
+
+/** The `errors` column: newest last, capped at {@link MAX_JOB_ERRORS}. */
+export const jobErrorsSchema = z.array(jobErrorSchema);
+
+/** How many error entries a job keeps; older ones are dropped first. */
+export const MAX_JOB_ERRORS = 100;
+
+/** What `owner` may hold: `core` or an extension id (reverse-DNS-ish, lowercase). */
+export const jobOwnerSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,199}$/, 'owner must be "core" or an extension id');
