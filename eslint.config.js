@@ -36,7 +36,8 @@ export const importRules = [
     files: ['src-main/core/**/*.ts'],
     rules: forbid([
       { group: ['electron'], message: 'The core runs in plain Node: it never imports electron.' },
-      { group: ['**/src-main/electron/**', '**/src-main/server/**', '**/src-main/cli/**', '**/src-renderer/**', '**/src-preload/**', '**/extension-host/**'], message: 'The core does not depend on its shells, the renderer, or the extension host.' },
+      // Relative forms too: from src-main/core/x/, a shell is `../../server/...`.
+      { group: ['**/src-main/electron/**', '**/src-main/server/**', '**/src-main/cli/**', '**/src-renderer/**', '**/src-preload/**', '**/extension-host/**', '../../server/**', '../../cli/**', '../../electron/**', '../server/**', '../cli/**', '../electron/**'], message: 'The core does not depend on its shells, the renderer, or the extension host.' },
     ]),
   },
   {
@@ -44,6 +45,7 @@ export const importRules = [
     rules: forbid([
       { group: ['electron'], message: 'Only src-main/electron imports electron.' },
       { group: ['**/src-renderer/**', '**/src-preload/**'], message: 'Shells reach the renderer over the bridge only.' },
+      { group: ['../electron/**', '**/src-main/electron/**'], message: 'Only src-main/electron imports electron, directly or through its modules.' },
     ]),
   },
   {
