@@ -162,7 +162,7 @@ function rewriteMemorySection(r: Reader, maxPages: number): number[] {
  * const capped = capWasmMemory(await fs.readFile('plugin.wasm'), 256); // at most 16 MiB of linear memory
  * const module = await WebAssembly.compile(capped);
  */
-export function capWasmMemory(wasm: Uint8Array, maxPages: number): Uint8Array {
+export function capWasmMemory(wasm: Uint8Array, maxPages: number): Uint8Array<ArrayBuffer> {
   if (!Number.isInteger(maxPages) || maxPages < 1 || maxPages > WASM32_MAX_PAGES) {
     throw new CairnError('VALIDATION', `maxPages must be an integer from 1 to ${WASM32_MAX_PAGES}, got ${maxPages}`);
   }
