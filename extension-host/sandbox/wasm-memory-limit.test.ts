@@ -5,7 +5,7 @@ import { wat } from './testing/wat.js';
 import { capWasmMemory } from './wasm-memory-limit.js';
 
 /** Instantiates a module exporting `mem` and grows it one page at a time until the engine refuses: the real maximum. */
-function effectiveMaxPages(bytes: Uint8Array): { initial: number; max: number } {
+function effectiveMaxPages(bytes: Uint8Array<ArrayBuffer>): { initial: number; max: number } {
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
   const mem = instance.exports.mem as WebAssembly.Memory;
   const initial = mem.buffer.byteLength / 65536;
