@@ -14,6 +14,7 @@ const port = parentPort!;
 const post = (message: WorkerToMain, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 const bucket = SharedTokenBucket.attach(data.rateBuffer, data.rateLimits);
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextEncoder();
 
 /** Per-call bookkeeping: Extism memory handed out, whether a quota tripped, and log lines forwarded. */
 const ledger = { handles: [] as bigint[], bytes: 0, quotaMessage: null as string | null, logs: 0 };
@@ -114,12 +115,14 @@ function respond(ctx: CallContext, result: DispatchResult): bigint {
   } catch (error) {
     json = JSON.stringify(err('INTERNAL', `vdfs_call: the host result is not JSON-serialisable (${(error as Error).message})`));
   }
-  let bytes = Buffer.from(json, 'utf8');
+  // TextEncoder gives a whole, unshared ArrayBuffer, which Extism adopts as the block without copying
+  // (Buffer.from would hand back a slice of its pool, which Extism has to copy).
+  let bytes = utf8.encode(json);
   if (bytes.length > data.limits.maxMessageBytes) {
-    bytes = Buffer.from(JSON.stringify(err('QUOTA_EXCEEDED', `vdfs_call: response of ${bytes.length} bytes is over the ${data.limits.maxMessageBytes}-byte limit`)));
+    bytes = utf8.encode(JSON.stringify(err('QUOTA_EXCEEDED', `vdfs_call: response of ${bytes.length} bytes is over the ${data.limits.maxMessageBytes}-byte limit`)));
   }
   if (!charge(ctx, bytes.length)) {
-    bytes = Buffer.from(JSON.stringify(err('QUOTA_EXCEEDED', 'vdfs_call: the per-call Extism memory limit is reached; free earlier responses')));
+    bytes = utf8.encode(JSON.stringify(err('QUOTA_EXCEEDED', 'vdfs_call: the per-call Extism memory limit is reached; free earlier responses')));
     ledger.bytes += bytes.length; // tiny, and the guest must get an answer
   }
   const handle = ctx.store(bytes);

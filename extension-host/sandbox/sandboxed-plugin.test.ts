@@ -198,6 +198,21 @@ describe('SandboxedPlugin', () => {
     expectSandboxError(await rejection(p.call('relay', '{}')), 'CANCELLED', 'closed');
   });
 
+  it('fails a call waiting for a restarting worker with CANCELLED when closed', async () => {
+    const spinWasm = await buildGuest(`(func (export "spin") (result i32) (loop $l (br $l)) (i32.const 0))`);
+    const p = await start({ wasm: spinWasm, limits: { timeoutMs: 100 } });
+    expectSandboxError(await rejection(p.call('spin')), 'TIMEOUT', 'timeout');
+    const waiting = rejection(p.call('relay', '{}')); // starts a fresh worker lazily
+    await new Promise((r) => setTimeout(r, 30)); // the call is now waiting for that worker to boot
+    expect(p.workerStarts).toBe(2);
+    await p.close();
+    expectSandboxError(await waiting, 'CANCELLED', 'closed');
+  });
+
+  it('refuses limits that are not positive numbers', async () => {
+    expectSandboxError(await rejection(start({ limits: { timeoutMs: 0 } })), 'VALIDATION', 'start', /timeoutMs must be a positive number/);
+  });
+
   it('refuses modules that import what the host does not provide', async () => {
     const abort = await wat('(module (import "env" "abort" (func (param i32 i32 i32 i32))) (memory 1))');
     expectSandboxError(await rejection(start({ wasm: abort })), 'VALIDATION', 'invalid_module', /env\.abort/);

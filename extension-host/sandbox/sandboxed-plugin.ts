@@ -73,6 +73,8 @@ const ALLOWED_EXTISM_IMPORTS = new Set([
 interface LiveWorker {
   worker: Worker;
   ready: Promise<void>;
+  /** Rejects `ready` if it has not settled (a no-op afterwards), so no caller waits on a dead worker. */
+  failReady: (error: Error) => void;
   exitReason: { code: ErrorCode; message: string } | null;
 }
 
@@ -144,6 +146,11 @@ export class SandboxedPlugin {
   static async start(options: SandboxedPluginOptions): Promise<SandboxedPlugin> {
     const limits: SandboxLimits = { ...DEFAULT_SANDBOX_LIMITS, ...options.limits };
     const id = options.extensionId;
+    for (const [name, value] of Object.entries(limits)) {
+      if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+        throw new SandboxError('VALIDATION', 'start', id, `Extension "${id}": limit ${name} must be a positive number, got ${String(value)}`);
+      }
+    }
     let module: CompiledWasm;
     try {
       module = await wasmApi.compile(capWasmMemory(options.wasm, limits.maxMemoryPages));
@@ -197,8 +204,12 @@ export class SandboxedPlugin {
     this.#closed = true;
     const live = this.#live;
     this.#live = null;
-    this.#failPending(this.#error('CANCELLED', 'closed', 'the plugin was closed'));
-    if (live) await live.worker.terminate();
+    const closed = this.#error('CANCELLED', 'closed', 'the plugin was closed');
+    this.#failPending(closed);
+    if (live) {
+      live.failReady(closed);
+      await live.worker.terminate();
+    }
   }
 
   #error(code: ErrorCode, kind: SandboxFailureKind, detail: string, cause?: unknown): SandboxError {
@@ -260,9 +271,9 @@ export class SandboxedPlugin {
     let settleReady: { resolve: () => void; reject: (e: Error) => void } | undefined;
     const ready = new Promise<void>((resolve, reject) => (settleReady = { resolve, reject }));
     ready.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
-    const live: LiveWorker = { worker, ready, exitReason: null };
+    const live: LiveWorker = { worker, ready, failReady: (error) => settleReady?.reject(error), exitReason: null };
     const startTimer = setTimeout(() => {
-      settleReady?.reject(this.#error('TIMEOUT', 'start', `the worker did not start within ${this.limits.startTimeoutMs} ms`));
+      live.failReady(this.#error('TIMEOUT', 'start', `the worker did not start within ${this.limits.startTimeoutMs} ms`));
       this.#recycle(live);
     }, this.limits.startTimeoutMs);
 
@@ -276,7 +287,7 @@ export class SandboxedPlugin {
           break;
         case 'startError':
           clearTimeout(startTimer);
-          settleReady?.reject(this.#error(message.error.code === 'VALIDATION' ? 'VALIDATION' : 'INTERNAL', 'start', `failed to start: ${message.error.message}`));
+          live.failReady(this.#error(message.error.code === 'VALIDATION' ? 'VALIDATION' : 'INTERNAL', 'start', `failed to start: ${message.error.message}`));
           this.#recycle(live);
           break;
         case 'result':
@@ -302,7 +313,7 @@ export class SandboxedPlugin {
       if (this.#live !== live) return; // terminated on purpose
       this.#live = null;
       const reason = live.exitReason ?? { code: 'INTERNAL' as const, message: `its worker exited with code ${exitCode}` };
-      settleReady?.reject(this.#error(reason.code, 'start', `failed to start: ${reason.message}`));
+      live.failReady(this.#error(reason.code, 'start', `failed to start: ${reason.message}`));
       this.#failPending(this.#error(reason.code, 'worker_exit', reason.message));
     });
     this.#live = live;
@@ -345,6 +356,7 @@ export class SandboxedPlugin {
   /** Drops a worker; the next call starts a fresh one. Termination is not awaited: the old thread dies on its own. */
   #recycle(live: LiveWorker): void {
     if (this.#live === live) this.#live = null;
+    live.failReady(this.#error('INTERNAL', 'worker_exit', 'the worker was stopped before it was ready'));
     void live.worker.terminate();
   }
 }
