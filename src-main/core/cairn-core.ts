@@ -5,6 +5,14 @@ import { libraryHandlers } from './library/library-handlers.js';
 import { LibraryManager } from './library/library-manager.js';
 import { locationHandlers } from './locations/location-handlers.js';
 import { LocationService } from './locations/location-service.js';
+import { CollectionService } from './collections/collection-service.js';
+import { collectionHandlers } from './collections/collection-handlers.js';
+import { entryHandlers } from './entries/entry-handlers.js';
+import { MetadataService } from './metadata/metadata-service.js';
+import { searchHandlers } from './search/search-handlers.js';
+import { HybridLogicalClock } from './sync/hlc.js';
+import { tagHandlers } from './tags/tag-handlers.js';
+import { TagService } from './tags/tag-service.js';
 import { OperationRegistry, type Handlers, type HandlersFor, type RegistryOptions } from './registry/operation-registry.js';
 
 /** Operations that a shell answers (`shell.*`), not the core. */
@@ -34,6 +42,10 @@ export class CairnCore {
   readonly events: EventBus;
   readonly libraries: LibraryManager;
   readonly locations: LocationService;
+  readonly clock: HybridLogicalClock;
+  readonly tags: TagService;
+  readonly metadata: MetadataService;
+  readonly collections: CollectionService;
   readonly registry: OperationRegistry;
 
   private constructor(options: CoreOptions) {
@@ -41,9 +53,17 @@ export class CairnCore {
     this.events = new EventBus();
     this.libraries = new LibraryManager(this.home, this.events);
     this.locations = new LocationService(this.events, this.home.deviceId);
+    this.clock = new HybridLogicalClock(this.home.deviceId);
+    this.tags = new TagService(this.clock, this.home.deviceId);
+    this.metadata = new MetadataService(this.clock, this.home.deviceId);
+    this.collections = new CollectionService(this.clock, this.home.deviceId);
     const core: CoreHandlers = {
       ...libraryHandlers(this.libraries),
       ...locationHandlers(this.libraries, this.locations),
+      ...entryHandlers(this.libraries, this.metadata, this.events),
+      ...tagHandlers(this.libraries, this.tags, this.events),
+      ...collectionHandlers(this.libraries, this.collections, this.events),
+      ...searchHandlers(this.libraries),
     };
     this.registry = new OperationRegistry({ ...core, ...options.shell }, options);
   }

@@ -3,12 +3,20 @@ import type { AnyOperationDef } from './define.js';
 import { libraryEvents, libraryOperations } from './library.js';
 import { locationEvents, locationOperations } from './locations.js';
 import { shellOperations } from './shell.js';
+import { entryEvents, entryOperations } from './entries.js';
+import { tagEvents, tagOperations } from './tags.js';
+import { collectionEvents, collectionOperations } from './collections.js';
+import { searchOperations } from './search.js';
 
 export * from './define.js';
 export * from './common.js';
 export * from './library.js';
 export * from './locations.js';
 export * from './shell.js';
+export * from './entries.js';
+export * from './tags.js';
+export * from './collections.js';
+export * from './search.js';
 
 /**
  * The one contract. Every operation any shell, the CLI or an extension can call is declared here once.
@@ -18,12 +26,19 @@ export const operations = {
   ...libraryOperations,
   ...locationOperations,
   ...shellOperations,
+  ...entryOperations,
+  ...tagOperations,
+  ...collectionOperations,
+  ...searchOperations,
 } as const satisfies Record<string, AnyOperationDef>;
 
 /** Every event the core emits, with its payload schema. Names are `domain.onDidX`. */
 export const events = {
   ...libraryEvents,
   ...locationEvents,
+  ...entryEvents,
+  ...tagEvents,
+  ...collectionEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Operations = typeof operations;
