@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
+import * as m0002 from './0002_vdfs.js';
 import * as m0003 from './0003_jobs.js';
 
 /**
@@ -8,6 +9,7 @@ import * as m0003 from './0003_jobs.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_vdfs': m0002,
   '0003_jobs': m0003,
 };
 

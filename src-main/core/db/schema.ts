@@ -1,3 +1,4 @@
+import type { VdfsTables } from './vdfs-tables.js';
 import type { JobTables } from '../jobs/job-tables.js';
 
 /**
@@ -24,4 +25,4 @@ export interface FoundationTables {
 }
 
 /** Every table in a library database. */
-export type LibraryDatabase = FoundationTables & JobTables;
+export type LibraryDatabase = FoundationTables & VdfsTables & JobTables;
