@@ -9,6 +9,7 @@ import { IPC_EVENT, IPC_INVOKE } from '../../src-shared/bridge.js';
 import type { Result } from '../../src-shared/errors.js';
 import { APP_ROOT, APP_VERSION, RENDERER_DIR } from '../core/app-info.js';
 import { CairnCore } from '../core/cairn-core.js';
+import { resolveSidecarRequest, SIDECAR_URL_PREFIX } from '../core/sidecars/sidecar-request.js';
 import { mimeFor, resolveStatic } from '../server/static-files.js';
 
 const SCHEME = 'cairn-app';
@@ -71,6 +72,12 @@ async function main(): Promise<void> {
   // Serve the built renderer from cairn-app://app/ with the CSP on every response.
   protocol.handle(SCHEME, async (request) => {
     const url = new URL(request.url);
+    if (url.host === 'app' && url.pathname.startsWith(SIDECAR_URL_PREFIX)) {
+      const sidecar = await resolveSidecarRequest(core.libraries, url.pathname);
+      if (!sidecar) return new Response('Not found', { status: 404 });
+      const body = await net.fetch(pathToFileURL(sidecar.file).href);
+      return new Response(body.body, { status: 200, headers: { 'content-type': sidecar.mime, 'x-content-type-options': 'nosniff' } });
+    }
     const file = url.host === 'app' ? resolveStatic(RENDERER_DIR, url.pathname) : null;
     if (!file) return new Response('Not found', { status: 404 });
     const response = await net.fetch(pathToFileURL(file).href);

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClientMessage, ServerMessage } from '../../src-shared/bridge.js';
 import type { CairnCore } from '../core/cairn-core.js';
+import { resolveSidecarRequest, SIDECAR_URL_PREFIX } from '../core/sidecars/sidecar-request.js';
 import { mimeFor, resolveStatic } from './static-files.js';
 
 /** Largest WebSocket message a client may send. */
@@ -67,6 +68,14 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(405, 'Method not allowed.\n');
     if (!tokenMatches(requestToken(req, url))) {
       return deny(403, 'Cairn: this address needs the access token. Open the URL printed by `cairn serve`.\n');
+    }
+    if (url.pathname.startsWith(SIDECAR_URL_PREFIX)) {
+      void resolveSidecarRequest(core.libraries, url.pathname).then((sidecar) => {
+        if (!sidecar) return deny(404, 'Not found.\n');
+        res.writeHead(200, { 'content-type': sidecar.mime, 'cache-control': 'private, max-age=86400', 'x-content-type-options': 'nosniff' });
+        fs.createReadStream(sidecar.file).on('error', () => res.destroy()).pipe(res);
+      });
+      return;
     }
     const file = resolveStatic(options.rendererDir, url.pathname);
     if (!file) return deny(404, 'Not found.\n');
