@@ -11,6 +11,8 @@ import { entryHandlers } from './entries/entry-handlers.js';
 import { MetadataService } from './metadata/metadata-service.js';
 import { searchHandlers } from './search/search-handlers.js';
 import { HybridLogicalClock } from './sync/hlc.js';
+import { jobHandlers } from './jobs/job-handlers.js';
+import { LibraryJobs } from './jobs/library-jobs.js';
 import { tagHandlers } from './tags/tag-handlers.js';
 import { TagService } from './tags/tag-service.js';
 import { OperationRegistry, type Handlers, type HandlersFor, type RegistryOptions } from './registry/operation-registry.js';
@@ -46,6 +48,7 @@ export class CairnCore {
   readonly tags: TagService;
   readonly metadata: MetadataService;
   readonly collections: CollectionService;
+  readonly jobs: LibraryJobs;
   readonly registry: OperationRegistry;
 
   private constructor(options: CoreOptions) {
@@ -57,6 +60,7 @@ export class CairnCore {
     this.tags = new TagService(this.clock, this.home.deviceId);
     this.metadata = new MetadataService(this.clock, this.home.deviceId);
     this.collections = new CollectionService(this.clock, this.home.deviceId);
+    this.jobs = new LibraryJobs(this.libraries, this.events);
     const core: CoreHandlers = {
       ...libraryHandlers(this.libraries),
       ...locationHandlers(this.libraries, this.locations),
@@ -64,6 +68,7 @@ export class CairnCore {
       ...tagHandlers(this.libraries, this.tags, this.events),
       ...collectionHandlers(this.libraries, this.collections, this.events),
       ...searchHandlers(this.libraries),
+      ...jobHandlers(this.jobs),
     };
     this.registry = new OperationRegistry({ ...core, ...options.shell }, options);
   }

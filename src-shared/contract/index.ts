@@ -7,6 +7,7 @@ import { entryEvents, entryOperations } from './entries.js';
 import { tagEvents, tagOperations } from './tags.js';
 import { collectionEvents, collectionOperations } from './collections.js';
 import { searchOperations } from './search.js';
+import { jobEvents, jobOperations } from './jobs.js';
 
 export * from './define.js';
 export * from './common.js';
@@ -17,6 +18,7 @@ export * from './entries.js';
 export * from './tags.js';
 export * from './collections.js';
 export * from './search.js';
+export * from './jobs.js';
 
 /**
  * The one contract. Every operation any shell, the CLI or an extension can call is declared here once.
@@ -30,6 +32,7 @@ export const operations = {
   ...tagOperations,
   ...collectionOperations,
   ...searchOperations,
+  ...jobOperations,
 } as const satisfies Record<string, AnyOperationDef>;
 
 /** Every event the core emits, with its payload schema. Names are `domain.onDidX`. */
@@ -39,6 +42,7 @@ export const events = {
   ...entryEvents,
   ...tagEvents,
   ...collectionEvents,
+  ...jobEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Operations = typeof operations;

@@ -25,12 +25,23 @@ export class LibraryManager {
   readonly #home: CairnHome;
   readonly #events: EventBus;
   readonly #open = new Map<string, Library>();
+  readonly #willClose: ((lib: Library) => Promise<void>)[] = [];
   /** Folder → id for everything found on the last scan (including libraries that failed to open). */
   #pathsById = new Map<string, string>();
 
   constructor(home: CairnHome, events: EventBus) {
     this.#home = home;
     this.#events = events;
+  }
+
+  /** Registers work to finish before a library closes (e.g. stopping its job scheduler). */
+  onWillClose(hook: (lib: Library) => Promise<void>): void {
+    this.#willClose.push(hook);
+  }
+
+  async #close(lib: Library): Promise<void> {
+    for (const hook of this.#willClose) await hook(lib);
+    await lib.close();
   }
 
   /**
@@ -152,7 +163,7 @@ export class LibraryManager {
       );
     }
     const folder = lib.path;
-    await lib.close();
+    await this.#close(lib);
     this.#open.delete(id);
     this.#pathsById.delete(id);
     // Only ever remove a folder that is recognisably a library.
@@ -180,7 +191,7 @@ export class LibraryManager {
   async closeAll(): Promise<void> {
     const libs = [...this.#open.values()];
     this.#open.clear();
-    await Promise.all(libs.map((l) => l.close()));
+    await Promise.all(libs.map((l) => this.#close(l)));
   }
 
   async #openFolder(folder: string): Promise<Library> {
