@@ -1,4 +1,4 @@
-import type { VdfsTables } from './vdfs-tables.js';
+import type { ExtensionTables, VdfsTables } from './vdfs-tables.js';
 import type { JobTables } from '../jobs/job-tables.js';
 
 /**
@@ -25,4 +25,4 @@ export interface FoundationTables {
 }
 
 /** Every table in a library database. */
-export type LibraryDatabase = FoundationTables & VdfsTables & JobTables;
+export type LibraryDatabase = FoundationTables & VdfsTables & JobTables & ExtensionTables;

@@ -203,3 +203,25 @@ export interface VdfsTables {
   user_metadata_blobs: UserMetadataBlobsTable;
   indexer_errors: IndexerErrorsTable;
 }
+
+export interface ExtensionInstallsTable {
+  id: string;
+  version: string;
+  previous_version: string | null;
+  manifest: string;
+  enabled: Generated<number>;
+  state: Generated<'active' | 'held' | 'revoked'>;
+  state_reason: string | null;
+  pending_version: string | null;
+  package_sha256: string;
+  signed_by: string | null;
+  installed_at: string;
+  updated_at: string;
+}
+
+export interface ExtensionTables {
+  extension_installs: ExtensionInstallsTable;
+  extension_grants: { extension_id: string; grants: string; updated_at: string };
+  extension_settings: { extension_id: string; settings: string; updated_at: string };
+  extension_usage: { extension_id: string; model_count: Generated<number>; model_bytes: Generated<number>; blob_bytes: Generated<number> };
+}
