@@ -64,13 +64,16 @@ export class CairnCore {
     const core: CoreHandlers = {
       ...libraryHandlers(this.libraries),
       ...locationHandlers(this.libraries, this.locations),
-      ...entryHandlers(this.libraries, this.metadata, this.events),
-      ...tagHandlers(this.libraries, this.tags, this.events),
-      ...collectionHandlers(this.libraries, this.collections, this.events),
-      ...searchHandlers(this.libraries),
+      ...entryHandlers(this.metadata, this.events),
+      ...tagHandlers(this.tags, this.events),
+      ...collectionHandlers(this.collections, this.events),
+      ...searchHandlers(),
       ...jobHandlers(this.jobs),
     };
-    this.registry = new OperationRegistry({ ...core, ...options.shell }, options);
+    this.registry = new OperationRegistry({ ...core, ...options.shell }, {
+      ...options,
+      libraries: { open: (id) => this.libraries.get(id), peek: (id) => this.libraries.peek(id) },
+    });
   }
 
   /** Opens the home and, on first run, creates the default library. */

@@ -2,7 +2,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { discoverInWorker } from './discover-in-worker.js';
 import { discover, isSystemFile, type DiscoveryBatch, type DiscoveryFs, type DiscoveryOptions } from './discovery.js';
+import { discoverSync } from './discovery-sync.js';
+
+type Walker = (root: string, options?: DiscoveryOptions) => AsyncIterable<DiscoveryBatch>;
+async function* fromSync(root: string, options?: DiscoveryOptions): AsyncGenerator<DiscoveryBatch> {
+  yield* discoverSync(root, options);
+}
+const walkers: [string, Walker][] = [
+  ['discover (async)', discover],
+  ['discoverSync', fromSync],
+  ['discoverInWorker', (root, options) => discoverInWorker(root, options)],
+];
 
 let root: string;
 beforeEach(() => {
@@ -18,9 +30,11 @@ function put(rel: string, content = 'x'): void {
   fs.writeFileSync(file, content);
 }
 
+let walk: Walker = discover;
+
 async function collect(options: DiscoveryOptions = {}, dir = root): Promise<DiscoveryBatch[]> {
   const batches: DiscoveryBatch[] = [];
-  for await (const batch of discover(dir, options)) batches.push(batch);
+  for await (const batch of walk(dir, options)) batches.push(batch);
   return batches;
 }
 
@@ -28,7 +42,11 @@ async function paths(options: DiscoveryOptions = {}): Promise<string[]> {
   return (await collect(options)).flatMap((b) => b.entries.map((e) => e.relativePath));
 }
 
-describe('discover', () => {
+describe.each(walkers)('%s', (_label, walker) => {
+  beforeEach(() => {
+    walk = walker;
+  });
+
   it('lists files and directories with their metadata, breadth-first and sorted', async () => {
     put('b/two.txt', 'hello');
     put('a/one.JPG', 'abc');
@@ -138,6 +156,39 @@ describe('discover', () => {
     expect(everything).toContain('sub/secret.txt');
   });
 
+  it.runIf(process.platform !== 'win32' && process.getuid?.() !== 0)('reports a real unreadable directory', async () => {
+    put('locked/b.txt');
+    fs.chmodSync(path.join(root, 'locked'), 0o000);
+    try {
+      const errors = (await collect()).flatMap((b) => b.errors);
+      expect(errors).toEqual([expect.objectContaining({ relativePath: 'locked', code: 'PERMISSION_DENIED' })]);
+    } finally {
+      fs.chmodSync(path.join(root, 'locked'), 0o700);
+    }
+  });
+
+  it('throws for a missing root or a root that is a file', async () => {
+    await expect(collect({}, path.join(root, 'nope'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    put('file.txt');
+    await expect(collect({}, path.join(root, 'file.txt'))).rejects.toMatchObject({ code: 'VALIDATION' });
+  });
+
+  it('can be stopped early with break', async () => {
+    for (let i = 0; i < 30; i += 1) put(`d${i}/f`);
+    let seen = 0;
+    for await (const batch of walker(root, { batchSize: 5 })) {
+      seen += batch.entries.length;
+      if (seen >= 10) break;
+    }
+    expect(seen).toBe(10);
+  });
+});
+
+describe('discover with an injected fs', () => {
+  beforeEach(() => {
+    walk = discover;
+  });
+
   it('reports a vanished file and an unreadable directory as per-entry errors and goes on', async () => {
     put('ok/a.txt');
     put('locked/b.txt');
@@ -161,17 +212,6 @@ describe('discover', () => {
     ]);
   });
 
-  it.runIf(process.platform !== 'win32' && process.getuid?.() !== 0)('reports a real unreadable directory', async () => {
-    put('locked/b.txt');
-    fs.chmodSync(path.join(root, 'locked'), 0o000);
-    try {
-      const errors = (await collect()).flatMap((b) => b.errors);
-      expect(errors).toEqual([expect.objectContaining({ relativePath: 'locked', code: 'PERMISSION_DENIED' })]);
-    } finally {
-      fs.chmodSync(path.join(root, 'locked'), 0o700);
-    }
-  });
-
   it('reports an unreadable .gitignore and still walks the directory', async () => {
     put('.gitignore', '*.txt');
     put('a.txt');
@@ -185,20 +225,25 @@ describe('discover', () => {
     expect(batches.flatMap((b) => b.errors)).toEqual([expect.objectContaining({ relativePath: '.gitignore', operation: 'read-gitignore', code: 'IO' })]);
   });
 
-  it('throws for a missing root or a root that is a file', async () => {
-    await expect(collect({}, path.join(root, 'nope'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    put('file.txt');
-    await expect(collect({}, path.join(root, 'file.txt'))).rejects.toMatchObject({ code: 'VALIDATION' });
-  });
+});
 
-  it('can be stopped early with break', async () => {
-    for (let i = 0; i < 30; i += 1) put(`d${i}/f`);
-    let seen = 0;
-    for await (const batch of discover(root, { batchSize: 5 })) {
-      seen += batch.entries.length;
-      if (seen >= 10) break;
+describe('the three walkers agree', () => {
+  it('yield identical batches for the same tree', async () => {
+    put('.gitignore', '*.tmp\n');
+    put('a/x.tmp');
+    put('a/y.txt', 'yy');
+    put('.DS_Store');
+    for (let i = 0; i < 30; i += 1) put(`b/c${i % 4}/f${i}.md`, 'z'.repeat(i));
+    fs.symlinkSync('a', path.join(root, 'link'));
+    if (process.platform === 'linux') fs.writeFileSync(Buffer.concat([Buffer.from(`${root}/`), Buffer.from([0xff, 0x41])]), 'raw');
+    const results: DiscoveryBatch[][] = [];
+    for (const [, walker] of walkers) {
+      walk = walker;
+      results.push(await collect({ batchSize: 7 }));
     }
-    expect(seen).toBe(10);
+    expect(results[0]!.flatMap((b) => b.entries)).toHaveLength(1 + 1 + 1 + 4 + 30 + 1 + (process.platform === 'linux' ? 1 : 0) + 1);
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
   });
 });
 

@@ -104,6 +104,12 @@ export class LibraryManager {
     return lib;
   }
 
+  /** The library with this id if it is open in this process, without opening anything. */
+  peek(id: string): Library | undefined {
+    const lib = this.#open.get(id);
+    return lib && !lib.isClosed ? lib : undefined;
+  }
+
   /** Creates a library under `<home>/libraries/<id>`. The first library becomes the default. */
   async create(name: string): Promise<Library> {
     const id = randomUUID();

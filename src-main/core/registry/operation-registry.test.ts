@@ -42,6 +42,22 @@ describe('OperationRegistry', () => {
   });
 });
 
+describe('invokeSync (for the extension bridge)', () => {
+  it('runs synchronous handlers on an open library and refuses async ones as values', async () => {
+    const [lib] = await core.registry.call('library.list', {}, userCtx);
+    const ok = core.registry.invokeSync('tags.list', { libraryId: lib!.id }, userCtx);
+    expect(ok).toEqual({ ok: true, value: [] });
+    const created = core.registry.invokeSync('tags.create', { libraryId: lib!.id, name: 'sync' }, userCtx);
+    expect(created).toMatchObject({ ok: true, value: { name: 'sync', path: 'sync' } });
+    expect(core.registry.invokeSync('library.list', {}, userCtx)).toMatchObject({ ok: false, error: { code: 'NOT_SUPPORTED' } });
+    expect(core.registry.invokeSync('tags.list', { libraryId: '9b2f7f0e-0000-4000-8000-000000000000' }, userCtx)).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
+    expect(core.registry.invokeSync('tags.list', { libraryId: 5 }, userCtx)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+  });
+});
+
 describe('fuzz: random payloads to every operation', () => {
   // Values that are JSON-like, plus shapes close to valid inputs (right keys, wrong or hostile values).
   const hostileString = fc.oneof(

@@ -8,6 +8,7 @@ import {
   type ParsedInputOf,
 } from '../../../src-shared/contract/index.js';
 import { CairnError, toWireError, type Result } from '../../../src-shared/errors.js';
+import type { Library } from '../library/library.js';
 
 /** Who is calling. Extensions are identified so permission checks and audit trails can name them. */
 export type Caller =
@@ -20,10 +21,26 @@ export interface CallContext {
   signal?: AbortSignal;
 }
 
+/**
+ * What a handler receives besides its input: the caller, and `library(id)`, which returns an open library
+ * synchronously. The registry opens the library named by the input's `libraryId` before the handler runs,
+ * so handlers of library-scoped operations can be fully synchronous, which lets the extension bridge call
+ * them from inside a guest's host function (where nothing may await).
+ */
+export interface HandlerContext extends CallContext {
+  library(id: string): Library;
+}
+
+/** How the registry finds libraries: `open` may load one (async); `peek` returns it only if already open. */
+export interface LibraryLookup {
+  open(id: string): Promise<Library>;
+  peek(id: string): Library | undefined;
+}
+
 /** The implementation of one operation. It receives validated input. */
 export type Handler<N extends OperationName> = (
   input: ParsedInputOf<N>,
-  ctx: CallContext,
+  ctx: HandlerContext,
 ) => Promise<OutputOf<N>> | OutputOf<N>;
 
 /** A handler for every operation: the compiler refuses a missing one or a wrong output type. */
@@ -37,6 +54,8 @@ export type HandlersFor<Domain extends string> = {
 export interface RegistryOptions {
   /** Parse every output against its schema too (tests turn this on to catch drift). */
   checkOutputs?: boolean;
+  /** Where libraries come from; without it, `ctx.library` fails with NOT_FOUND. */
+  libraries?: LibraryLookup;
 }
 
 /**
@@ -52,9 +71,11 @@ export interface RegistryOptions {
 export class OperationRegistry {
   readonly #handlers = new Map<OperationName, Handler<OperationName>>();
   readonly #checkOutputs: boolean;
+  readonly #libraries: LibraryLookup | undefined;
 
   constructor(handlers: Partial<Handlers> = {}, options: RegistryOptions = {}) {
     this.#checkOutputs = options.checkOutputs ?? false;
+    this.#libraries = options.libraries;
     for (const [name, handler] of Object.entries(handlers)) {
       this.register(name as OperationName, handler as Handler<OperationName>);
     }
@@ -99,7 +120,26 @@ export class OperationRegistry {
     return result.value as OutputOf<N>;
   }
 
-  async #run(name: unknown, input: unknown, ctx: CallContext): Promise<unknown> {
+  /**
+   * Validates and runs an operation synchronously, for callers that cannot await (the extension bridge
+   * inside a guest's host function). The library must already be open, and the handler must not return a
+   * promise; otherwise the result is a `NOT_SUPPORTED` error value. Never throws.
+   */
+  invokeSync(name: unknown, input: unknown, ctx: CallContext): Result<unknown> {
+    try {
+      const { handler, parsed, name: op } = this.#prepare(name, input);
+      const output = handler(parsed as never, this.#handlerContext(ctx));
+      if (output instanceof Promise) {
+        output.catch(() => undefined);
+        throw new CairnError('NOT_SUPPORTED', `The operation ${op} cannot be called from an extension.`);
+      }
+      return { ok: true, value: this.#checkOutput(op, output) };
+    } catch (error) {
+      return { ok: false, error: toWireError(error) };
+    }
+  }
+
+  #prepare(name: unknown, input: unknown): { name: OperationName; handler: Handler<OperationName>; parsed: unknown } {
     if (!isOperationName(name)) {
       throw new CairnError('UNKNOWN_OPERATION', `Unknown operation: ${describeName(name)}`);
     }
@@ -110,14 +150,38 @@ export class OperationRegistry {
     if (!parsed.success) {
       throw new CairnError('VALIDATION', `Invalid input for ${name}: ${formatIssues(parsed.error.issues)}`);
     }
-    const output = await handler(parsed.data as never, ctx);
+    return { name, handler, parsed: parsed.data };
+  }
+
+  #handlerContext(ctx: CallContext): HandlerContext {
+    const lookup = this.#libraries;
+    return {
+      ...ctx,
+      library: (id: string) => {
+        const lib = lookup?.peek(id);
+        if (!lib) throw new CairnError('NOT_FOUND', `No open library with id ${id}.`);
+        return lib;
+      },
+    };
+  }
+
+  #checkOutput(name: OperationName, output: unknown): unknown {
     if (this.#checkOutputs) {
-      const checked = (def.output as z.ZodType).safeParse(output);
+      const checked = (operations[name].output as z.ZodType).safeParse(output);
       if (!checked.success) {
         throw new CairnError('INTERNAL', `Output of ${name} broke the contract: ${formatIssues(checked.error.issues)}`);
       }
     }
     return output;
+  }
+
+  async #run(name: unknown, input: unknown, ctx: CallContext): Promise<unknown> {
+    const { handler, parsed, name: op } = this.#prepare(name, input);
+    // Open the library the input names, so that handlers can reach it synchronously.
+    const libraryId = (parsed as { libraryId?: unknown }).libraryId;
+    if (typeof libraryId === 'string' && this.#libraries) await this.#libraries.open(libraryId);
+    const output = await handler(parsed as never, this.#handlerContext(ctx));
+    return this.#checkOutput(op, output);
   }
 }
 
