@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { CairnError, toWireError } from '../../../src-shared/errors.js';
@@ -351,6 +352,8 @@ export class JobScheduler {
       throttle: new ProgressThrottle<JobProgress>(this.#progressIntervalMs, (p) => this.#publishProgress(active, p)),
       done: new Promise<void>((r) => (finished = r)),
     };
+    // Every task waiting for a slot listens to the job's signal; thousands may wait at once.
+    setMaxListeners(0, active.controller.signal);
     this.#active.set(id, active);
     this.#execute(active, def)
       .catch((error: unknown) => {
