@@ -106,12 +106,14 @@ export interface DirPlan {
   result: DirResult;
 }
 
+/** Maps a Node errno to the error code discovery reports: `NOT_FOUND`, `PERMISSION_DENIED` or `IO`. */
 export function errorCode(errno: string | undefined): ErrorCode {
   if (errno === 'ENOENT' || errno === 'ENOTDIR') return 'NOT_FOUND';
   if (errno === 'EACCES' || errno === 'EPERM') return 'PERMISSION_DENIED';
   return 'IO';
 }
 
+/** Builds the per-entry error value for a failed fs call. */
 export function toDiscoveryError(relativePath: string, operation: DiscoveryError['operation'], error: NodeJS.ErrnoException): DiscoveryError {
   const out: DiscoveryError = { relativePath, operation, code: errorCode(error.code), message: error.message };
   if (error.code) out.errno = error.code;

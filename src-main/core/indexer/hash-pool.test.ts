@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashFile } from './content-identity.js';
 import { HashPool } from './hash-pool.js';
+import { resolveWorkerFile } from '../workers/spawn-worker.js';
 
 let dir: string;
 beforeAll(() => {
@@ -43,6 +44,22 @@ describe('HashPool', () => {
     try {
       const [result] = await pool.hash([raw]);
       expect(result).toEqual({ path: raw, ok: true, value: await hashFile(raw) });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('turns a dying worker into per-file INTERNAL errors and keeps serving', async () => {
+    const file = path.join(dir, 'crash-input');
+    fs.writeFileSync(file, 'x');
+    const pool = new HashPool({ size: 1, chunkSize: 2, workerFile: resolveWorkerFile(import.meta.url, './testing/crashing-hash-worker') });
+    try {
+      const results = await pool.hash([file, file, file]);
+      expect(results).toHaveLength(3);
+      for (const r of results) expect(r).toMatchObject({ path: file, ok: false, error: { code: 'INTERNAL', message: expect.stringMatching(/exited with code 3/) } });
+      // The dead worker was replaced: the next call gets an answer too, not a hang.
+      expect(await pool.hash([file])).toMatchObject([{ ok: false, error: { code: 'INTERNAL' } }]);
+      expect(pool.workerCount).toBeLessThanOrEqual(1);
     } finally {
       await pool.close();
     }

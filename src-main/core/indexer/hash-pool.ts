@@ -13,6 +13,8 @@ export interface HashPoolOptions {
   concurrencyPerWorker?: number;
   /** Paths sent to a worker per message. Default 256. */
   chunkSize?: number;
+  /** Worker module to run instead of `hash-worker` (tests use it to inject a failing worker). */
+  workerFile?: string;
 }
 
 interface Job {
@@ -43,7 +45,7 @@ export class HashPool {
   readonly #size: number;
   readonly #concurrency: number;
   readonly #chunkSize: number;
-  readonly #workerFile = resolveWorkerFile(import.meta.url, './hash-worker');
+  readonly #workerFile: string;
   readonly #slots: Slot[] = [];
   readonly #queue: Job[] = [];
   #nextId = 1;
@@ -53,6 +55,7 @@ export class HashPool {
     this.#size = Math.max(1, Math.floor(options.size ?? Math.min(4, Math.max(1, os.availableParallelism() - 1))));
     this.#concurrency = Math.max(1, Math.floor(options.concurrencyPerWorker ?? 32));
     this.#chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 256));
+    this.#workerFile = options.workerFile ?? resolveWorkerFile(import.meta.url, './hash-worker');
   }
 
   /** Number of worker threads currently started. */
