@@ -4,6 +4,7 @@ import { CairnError } from '../../../src-shared/errors.js';
 import { Library } from '../library/library.js';
 import { resolveWorkerFile } from '../workers/spawn-worker.js';
 import { defineJob } from './define-job.js';
+import { runInWorker } from './run-in-worker.js';
 import { JobScheduler, type JobEventName, type JobEvents, type JobSchedulerOptions } from './job-scheduler.js';
 import { SqliteJobStore } from './sqlite-job-store.js';
 import { TaskFailedError } from './task-failed-error.js';
@@ -680,5 +681,12 @@ describe('workers', () => {
     const count = reports.length;
     await new Promise((r) => setTimeout(r, 100));
     expect(reports.length).toBe(count); // terminated: no more reports arrive
+  });
+
+  it('runInWorker terminates a worker that runs past its timeout, or whose signal is already aborted', async () => {
+    const timedOut = await runInWorker(cpuWorker, { mode: 'forever' }, { timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(timedOut).toMatchObject({ code: 'TIMEOUT' });
+    const aborted = await runInWorker(cpuWorker, { mode: 'spin' }, { signal: AbortSignal.abort(new CairnError('CANCELLED', 'nope')) }).catch((e: unknown) => e);
+    expect(aborted).toMatchObject({ code: 'CANCELLED', message: 'nope' });
   });
 });

@@ -25,6 +25,7 @@ export interface JobEvents {
   /** Every status change, including `queued` after an enqueue commits. `error` is set when it failed. */
   'jobs.onDidChange': { jobId: string; name: string; owner: string; status: JobStatus; error?: string };
 }
+/** `'jobs.onDidProgress' | 'jobs.onDidChange'`. */
 export type JobEventName = keyof JobEvents;
 
 /** Options of {@link JobScheduler}. */
@@ -192,7 +193,11 @@ export class JobScheduler {
     return id;
   }
 
-  /** Starts running queued jobs and resumes jobs left running by a previous process. Idempotent. */
+  /**
+   * Starts running queued jobs and resumes jobs left `running` by a previous process (from their last
+   * checkpoint; their completed tasks are skipped). Paused jobs stay paused. Jobs whose type is not registered
+   * are left untouched until it is. Idempotent.
+   */
   start(): void {
     if (this.#started) return;
     this.#started = true;

@@ -2,14 +2,17 @@ import { z } from 'zod';
 
 /** Every job status, as a runtime list and a type. Terminal ones are in {@link FINISHED_JOB_STATUSES}. */
 export const JOB_STATUSES = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
+/** A job's status, e.g. `'running'`. */
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /** Statuses a job never leaves on its own; `clearFinished()` removes jobs in them. */
 export const FINISHED_JOB_STATUSES = ['completed', 'failed', 'cancelled'] as const satisfies readonly JobStatus[];
+/** `'completed' | 'failed' | 'cancelled'`. */
 export type FinishedJobStatus = (typeof FINISHED_JOB_STATUSES)[number];
 
 /** Every task status. */
 export const TASK_STATUSES = ['pending', 'running', 'completed', 'failed'] as const;
+/** A task's status: `pending` (not run, or waiting to retry), `running`, `completed`, `failed` (retries used up). */
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /**
@@ -31,6 +34,7 @@ export const jobProgressSchema = z.union([
     message: z.string().max(1000).optional(),
   }),
 ]);
+/** A progress report, e.g. `{ completed: 3, total: 10 }` or `{ indeterminate: true }`. */
 export type JobProgress = z.infer<typeof jobProgressSchema>;
 
 /**
@@ -46,6 +50,7 @@ export const jobErrorSchema = z.object({
   task: z.string().optional(),
   attempt: z.number().int().optional(),
 });
+/** One entry of a job's error history (see {@link jobErrorSchema}). */
 export type JobErrorEntry = z.infer<typeof jobErrorSchema>;
 
 /** The `errors` column: newest last, capped at {@link MAX_JOB_ERRORS}. */

@@ -1,7 +1,7 @@
 /**
  * Kysely table types for the durable scheduler (migration `0003_jobs`). Timestamps are Unix milliseconds;
  * JSON columns are stored as text and validated with zod when the scheduler loads them
- * (see {@link ../jobs/sqlite-job-store.ts}). Joined into `LibraryDatabase` in `core/db/schema.ts`.
+ * (see `SqliteJobStore`). Joined into `LibraryDatabase` in `core/db/schema.ts`.
  *
  * @example
  * const running = await library.db.selectFrom('jobs').selectAll().where('status', '=', 'running').execute();
