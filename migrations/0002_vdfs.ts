@@ -21,7 +21,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       device_id TEXT NOT NULL,
       sync_strategy TEXT NOT NULL DEFAULT 'shared' CHECK (sync_strategy IN ('shared', 'device_owned'))
     )`,
-    // An entry is a path on this device: file, folder or symlink.
+    // An entry is a path on this device: file, folder or symlink (device-owned).
     `CREATE TABLE entries (
       id INTEGER PRIMARY KEY,
       uuid TEXT NOT NULL UNIQUE,
@@ -41,16 +41,15 @@ export async function up(db: Kysely<any>): Promise<void> {
       aggregate_size INTEGER,
       child_count INTEGER,
       name_is_lossy INTEGER NOT NULL DEFAULT 0,
-      indexed_at TEXT NOT NULL,
-      device_id TEXT NOT NULL,
-      hlc TEXT NOT NULL,
-      sync_strategy TEXT NOT NULL DEFAULT 'device_owned' CHECK (sync_strategy IN ('shared', 'device_owned')),
+      -- ms since epoch. Entries are device-owned: their device is their location's device_id, and they
+      -- sync as state, so they carry no per-row HLC (which would cost ~60 bytes on every one of millions).
+      indexed_at INTEGER NOT NULL,
       UNIQUE (location_id, rel_path)
     )`,
     `CREATE INDEX entries_parent ON entries(parent_id)`,
     `CREATE INDEX entries_content ON entries(content_uuid)`,
-    `CREATE INDEX entries_location_inode ON entries(location_id, inode)`,
-    `CREATE INDEX entries_location_kind ON entries(location_id, file_kind)`,
+    `CREATE INDEX entries_inode ON entries(inode)`,
+    `CREATE INDEX entries_file_kind ON entries(file_kind)`,
     `CREATE INDEX entries_modified ON entries(modified_at)`,
 
     // Notes, favourite, hidden, custom data: for exactly one entry or one content, never both.
@@ -232,20 +231,21 @@ export async function up(db: Kysely<any>): Promise<void> {
     )`,
     `CREATE INDEX user_metadata_blobs_blob ON user_metadata_blobs(blob_id)`,
 
-    // Keyword search over names and paths (external-content FTS5, kept in step by triggers).
+    // Keyword search over names and the folders above them. Contentless FTS5 (the text already lives in
+    // entries), indexing the name and the folder part of the path separately so no word is stored twice.
     `CREATE VIRTUAL TABLE entries_fts USING fts5(
-      name, rel_path, content='entries', content_rowid='id',
-      tokenize = "unicode61 remove_diacritics 2 tokenchars '-_'", prefix = '2 3'
+      name, folder, content='', contentless_delete=1,
+      tokenize = "unicode61 remove_diacritics 2 tokenchars '-_'"
     )`,
     `CREATE TRIGGER entries_fts_insert AFTER INSERT ON entries BEGIN
-      INSERT INTO entries_fts(rowid, name, rel_path) VALUES (new.id, new.name, new.rel_path);
+      INSERT INTO entries_fts(rowid, name, folder) VALUES (new.id, new.name, substr(new.rel_path, 1, length(new.rel_path) - length(new.name)));
     END`,
     `CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries BEGIN
-      INSERT INTO entries_fts(entries_fts, rowid, name, rel_path) VALUES ('delete', old.id, old.name, old.rel_path);
+      DELETE FROM entries_fts WHERE rowid = old.id;
     END`,
     `CREATE TRIGGER entries_fts_update AFTER UPDATE OF name, rel_path ON entries BEGIN
-      INSERT INTO entries_fts(entries_fts, rowid, name, rel_path) VALUES ('delete', old.id, old.name, old.rel_path);
-      INSERT INTO entries_fts(rowid, name, rel_path) VALUES (new.id, new.name, new.rel_path);
+      DELETE FROM entries_fts WHERE rowid = old.id;
+      INSERT INTO entries_fts(rowid, name, folder) VALUES (new.id, new.name, substr(new.rel_path, 1, length(new.rel_path) - length(new.name)));
     END`,
 
     // What the indexer could not read, per entry, so the UI and CLI can show it.

@@ -20,7 +20,8 @@ export interface ContentIdentitiesTable extends SyncColumns {
 
 export type EntryKind = 'file' | 'dir' | 'symlink';
 
-export interface EntriesTable extends SyncColumns {
+/** Device-owned: an entry's device is its location's `device_id`; entries sync as state, not per-row HLC. */
+export interface EntriesTable {
   id: Generated<number>;
   uuid: string;
   location_id: string;
@@ -39,8 +40,8 @@ export interface EntriesTable extends SyncColumns {
   aggregate_size: number | null;
   child_count: number | null;
   name_is_lossy: Generated<number>;
-  indexed_at: string;
-  sync_strategy: Generated<SyncStrategy>;
+  /** ms since epoch */
+  indexed_at: number;
 }
 
 export interface UserMetadataTable extends SyncColumns {

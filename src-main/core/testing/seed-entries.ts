@@ -23,8 +23,8 @@ export function seedEntries(lib: Library, locationId: string, files: SeedFile[],
   const contentIds = new Map<string, string>();
   const now = new Date().toISOString();
   const insertEntry = lib.raw.prepare(
-    `INSERT INTO entries (uuid, location_id, parent_id, rel_path, name, kind, extension, size, modified_at, content_uuid, file_kind, indexed_at, device_id, hlc)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO entries (uuid, location_id, parent_id, rel_path, name, kind, extension, size, modified_at, content_uuid, file_kind, indexed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertContent = lib.raw.prepare(
     `INSERT INTO content_identities (uuid, content_hash, kind, mime, total_size, entry_count, first_seen_at, hlc, device_id) VALUES (?, ?, ?, NULL, ?, 0, ?, ?, ?)`,
@@ -35,7 +35,7 @@ export function seedEntries(lib: Library, locationId: string, files: SeedFile[],
     if (known !== undefined) return known;
     const parent = ensureDir(path.posix.dirname(rel));
     const uuid = randomUUID();
-    const r = insertEntry.run(uuid, locationId, parent, rel, path.posix.basename(rel), 'dir', null, 0, Date.now(), null, null, now, deviceId, `0-${deviceId}`);
+    const r = insertEntry.run(uuid, locationId, parent, rel, path.posix.basename(rel), 'dir', null, 0, Date.now(), null, null, Date.now());
     rowIds.set(rel, Number(r.lastInsertRowid));
     entryIds.set(rel, uuid);
     return Number(r.lastInsertRowid);
@@ -56,7 +56,7 @@ export function seedEntries(lib: Library, locationId: string, files: SeedFile[],
       const uuid = randomUUID();
       const name = path.posix.basename(file.relPath);
       const ext = name.includes('.') ? name.split('.').pop()!.toLowerCase() : null;
-      const r = insertEntry.run(uuid, locationId, parent, file.relPath, name, 'file', ext, file.size ?? file.content?.length ?? 0, file.modifiedAt ?? Date.now(), contentUuid, file.fileKind ?? 'unknown', now, deviceId, `0-${deviceId}`);
+      const r = insertEntry.run(uuid, locationId, parent, file.relPath, name, 'file', ext, file.size ?? file.content?.length ?? 0, file.modifiedAt ?? Date.now(), contentUuid, file.fileKind ?? 'unknown', Date.now());
       rowIds.set(file.relPath, Number(r.lastInsertRowid));
       entryIds.set(file.relPath, uuid);
     }
