@@ -16,7 +16,7 @@ import type { DiscoveryWorkerData, DiscoveryWorkerMessage } from './discovery-wo
 export async function* discoverInWorker(
   root: string,
   options: Omit<DiscoveryOptions, 'fs'> = {},
-  window = 4,
+  window = 8,
 ): AsyncGenerator<DiscoveryBatch> {
   if ((options as DiscoveryOptions).fs) throw new CairnError('NOT_SUPPORTED', 'discoverInWorker cannot use an injected fs');
   const workerData: DiscoveryWorkerData = { root, options, window };

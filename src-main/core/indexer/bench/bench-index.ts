@@ -26,7 +26,7 @@ export interface TreeSpec {
   root: string;
   /** Ordinary files, spread over the folders. Default 100,000. */
   files?: number;
-  /** Leaf folders, nested three deep. Default 2,000. */
+  /** Leaf folders, under about √folders parent folders. Default 2,000. */
   folders?: number;
   /** Copies of the fixture photos (duplicates by content). Default 300. */
   images?: number;
@@ -83,8 +83,8 @@ async function eachLimit<T>(items: readonly T[], limit: number, work: (item: T, 
 }
 
 /**
- * Creates a deterministic tree of small files in `spec.root`: `folders` leaf folders nested as
- * `dNN/dNNN/dNNNN`, `files` files with realistic small sizes and distinct contents, plus `images`
+ * Creates a deterministic tree of small files in `spec.root`: `folders` leaf folders grouped as
+ * `gN/dN`, `files` files with realistic small sizes and distinct contents, plus `images`
  * copies of the fixture photos under `photos/`. If `root` already holds a tree made from the same
  * spec (a marker file records it), it is reused. Throws on I/O errors.
  *
@@ -97,7 +97,7 @@ export async function generateTree(spec: TreeSpec): Promise<TreeInfo> {
   const images = spec.images ?? 300;
   const seed = spec.seed ?? 1;
   const marker = path.join(spec.root, '.bench-tree.json');
-  const wanted = JSON.stringify({ files, folders, images, seed, v: 1 });
+  const wanted = JSON.stringify({ files, folders, images, seed, v: 2 });
   if (fs.existsSync(marker)) {
     const saved = JSON.parse(fs.readFileSync(marker, 'utf8')) as { spec: string; info: TreeInfo };
     if (saved.spec === wanted) return { ...saved.info, reused: true };
@@ -109,17 +109,15 @@ export async function generateTree(spec: TreeSpec): Promise<TreeInfo> {
   const pool = Buffer.alloc(1 << 20);
   for (let i = 0; i < pool.length; i += 4) pool.writeUInt32LE((r() * 2 ** 32) >>> 0, i);
 
-  const top = Math.max(1, Math.round(Math.cbrt(folders)));
+  // Two levels: ~sqrt(folders) parents holding the leaf folders, so the total stays close to `folders`.
+  const top = Math.max(1, Math.round(Math.sqrt(folders)));
   const leafDirs: string[] = [];
-  for (let i = 0; i < folders; i += 1) {
-    const a = i % top;
-    const b = Math.floor(i / top) % (top * top);
-    leafDirs.push(path.join(spec.root, `d${a}`, `d${a}-${b}`, `d${i}`));
-  }
+  for (let i = 0; i < folders; i += 1) leafDirs.push(path.join(spec.root, `g${i % top}`, `d${i}`));
   const dirSet = new Set<string>();
   for (const d of leafDirs) {
     fs.mkdirSync(d, { recursive: true });
-    for (let p = d; p.startsWith(spec.root) && p !== spec.root; p = path.dirname(p)) dirSet.add(p);
+    dirSet.add(d);
+    dirSet.add(path.dirname(d));
   }
 
   let bytes = 0;
