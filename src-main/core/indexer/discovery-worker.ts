@@ -38,7 +38,8 @@ if (parentPort) {
     } catch (error) {
       port.postMessage({ type: 'error', error: toWireError(error) } satisfies DiscoveryWorkerMessage);
     }
-    port.close();
+    // No port.close() here: the thread would exit, and its exit could overtake the last message.
+    // The consumer terminates the worker once it has read `done` or `error`.
   };
   void run();
 }
