@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { JOB_STATUSES } from '../../../src-shared/contract/jobs.js';
 
-/** Every job status, as a runtime list and a type. Terminal ones are in {@link FINISHED_JOB_STATUSES}. */
-export const JOB_STATUSES = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
+/** Every job status, declared once in the contract. Terminal ones are in {@link FINISHED_JOB_STATUSES}. */
+export { JOB_STATUSES };
 /** A job's status, e.g. `'running'`. */
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
