@@ -15,6 +15,12 @@ import { jobHandlers } from './jobs/job-handlers.js';
 import { LibraryJobs } from './jobs/library-jobs.js';
 import { tagHandlers } from './tags/tag-handlers.js';
 import { TagService } from './tags/tag-service.js';
+import { BlobCodec } from './blobs/blob-codec.js';
+import { BlobStore } from './blobs/blob-store.js';
+import { modelHandlers } from './models/model-handlers.js';
+import { ModelService } from './models/model-service.js';
+import { TagPathWriter } from './models/tag-paths.js';
+import { SidecarStore } from './sidecars/sidecar-store.js';
 import { OperationRegistry, type Handlers, type HandlersFor, type RegistryOptions } from './registry/operation-registry.js';
 
 /** Operations that a shell answers (`shell.*`), not the core. */
@@ -49,9 +55,10 @@ export class CairnCore {
   readonly metadata: MetadataService;
   readonly collections: CollectionService;
   readonly jobs: LibraryJobs;
+  readonly models: ModelService;
   readonly registry: OperationRegistry;
 
-  private constructor(options: CoreOptions) {
+  private constructor(options: CoreOptions, codec: BlobCodec) {
     this.home = new CairnHome(options.homeDir ?? resolveHomeDir());
     this.events = new EventBus();
     this.libraries = new LibraryManager(this.home, this.events);
@@ -61,6 +68,7 @@ export class CairnCore {
     this.metadata = new MetadataService(this.clock, this.home.deviceId);
     this.collections = new CollectionService(this.clock, this.home.deviceId);
     this.jobs = new LibraryJobs(this.libraries, this.events);
+    this.models = new ModelService(this.clock, this.home.deviceId, new BlobStore(codec));
     const core: CoreHandlers = {
       ...libraryHandlers(this.libraries),
       ...locationHandlers(this.libraries, this.locations),
@@ -69,6 +77,7 @@ export class CairnCore {
       ...collectionHandlers(this.collections, this.events),
       ...searchHandlers(),
       ...jobHandlers(this.jobs),
+      ...modelHandlers({ models: this.models, tagPaths: new TagPathWriter(this.tags, this.clock, this.home.deviceId), sidecars: new SidecarStore(), events: this.events }),
     };
     this.registry = new OperationRegistry({ ...core, ...options.shell }, {
       ...options,
@@ -78,7 +87,7 @@ export class CairnCore {
 
   /** Opens the home and, on first run, creates the default library. */
   static async start(options: CoreOptions): Promise<CairnCore> {
-    const core = new CairnCore(options);
+    const core = new CairnCore(options, await BlobCodec.load());
     await core.libraries.ensureDefault();
     return core;
   }

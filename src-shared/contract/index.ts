@@ -8,6 +8,7 @@ import { tagEvents, tagOperations } from './tags.js';
 import { collectionEvents, collectionOperations } from './collections.js';
 import { searchOperations } from './search.js';
 import { jobEvents, jobOperations } from './jobs.js';
+import { modelEvents, modelOperations } from './models.js';
 
 export * from './define.js';
 export * from './common.js';
@@ -19,6 +20,7 @@ export * from './tags.js';
 export * from './collections.js';
 export * from './search.js';
 export * from './jobs.js';
+export * from './models.js';
 
 /**
  * The one contract. Every operation any shell, the CLI or an extension can call is declared here once.
@@ -33,6 +35,7 @@ export const operations = {
   ...collectionOperations,
   ...searchOperations,
   ...jobOperations,
+  ...modelOperations,
 } as const satisfies Record<string, AnyOperationDef>;
 
 /** Every event the core emits, with its payload schema. Names are `domain.onDidX`. */
@@ -43,6 +46,7 @@ export const events = {
   ...tagEvents,
   ...collectionEvents,
   ...jobEvents,
+  ...modelEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Operations = typeof operations;

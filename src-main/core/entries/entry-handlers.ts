@@ -3,8 +3,8 @@ import type { MetadataService } from '../metadata/metadata-service.js';
 import type { HandlersFor } from '../registry/operation-registry.js';
 import { getEntry, listDuplicates, listEntries } from './entry-queries.js';
 
-/** Registry handlers for `entries.*`. */
-export function entryHandlers(metadata: MetadataService, events: EventBus): HandlersFor<'entries'> {
+/** Registry handlers for `entries.*` (the batch and byte reads extensions use live in models/model-handlers.ts). */
+export function entryHandlers(metadata: MetadataService, events: EventBus): Omit<HandlersFor<'entries'>, 'entries.getMany' | 'entries.readBytes'> {
   return {
     'entries.list': (input, ctx) => listEntries(ctx.library(input.libraryId), input),
     'entries.get': ({ libraryId, entryId }, ctx) => getEntry(ctx.library(libraryId), entryId),

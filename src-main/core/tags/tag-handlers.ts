@@ -2,8 +2,8 @@ import type { EventBus } from '../events/event-bus.js';
 import type { HandlersFor } from '../registry/operation-registry.js';
 import { USER_SOURCE, type TagService } from './tag-service.js';
 
-/** Registry handlers for `tags.*`. Every change emits `tags.onDidChange`. */
-export function tagHandlers(tags: TagService, events: EventBus): HandlersFor<'tags'> {
+/** Registry handlers for `tags.*` (tagging contents and models by path lives in models/model-handlers.ts). Every change emits `tags.onDidChange`. */
+export function tagHandlers(tags: TagService, events: EventBus): Omit<HandlersFor<'tags'>, 'tags.addToContent' | 'tags.addToModel'> {
   const changed = <T>(libraryId: string, value: T): T => {
     events.emit('tags.onDidChange', { libraryId });
     return value;
