@@ -12,6 +12,8 @@ import { MetadataService } from './metadata/metadata-service.js';
 import { searchHandlers } from './search/search-handlers.js';
 import { HybridLogicalClock } from './sync/hlc.js';
 import { jobHandlers } from './jobs/job-handlers.js';
+import { indexerHandlers } from './indexer/indexer-handlers.js';
+import { IndexerService } from './indexer/indexer-service.js';
 import { LibraryJobs } from './jobs/library-jobs.js';
 import { tagHandlers } from './tags/tag-handlers.js';
 import { TagService } from './tags/tag-service.js';
@@ -34,6 +36,8 @@ export interface CoreOptions extends RegistryOptions {
   homeDir?: string;
   /** Handlers for `shell.*`, supplied by the Electron shell, the headless shell or the CLI. */
   shell: ShellHandlers;
+  /** Watch locations for changes (default: unless `CAIRN_NO_WATCH=1`). The CLI turns it off. */
+  watch?: boolean;
 }
 
 /**
@@ -55,6 +59,7 @@ export class CairnCore {
   readonly metadata: MetadataService;
   readonly collections: CollectionService;
   readonly jobs: LibraryJobs;
+  readonly indexer: IndexerService;
   readonly models: ModelService;
   readonly registry: OperationRegistry;
 
@@ -68,15 +73,25 @@ export class CairnCore {
     this.metadata = new MetadataService(this.clock, this.home.deviceId);
     this.collections = new CollectionService(this.clock, this.home.deviceId);
     this.jobs = new LibraryJobs(this.libraries, this.events);
+    this.indexer = new IndexerService({
+      libraries: this.libraries,
+      events: this.events,
+      jobs: this.jobs,
+      clock: this.clock,
+      deviceId: this.home.deviceId,
+      ...(options.watch !== undefined ? { watch: options.watch } : {}),
+    });
+    this.locations.setOnAdd((lib) => this.indexer.firstIndexEnqueuer(lib));
     this.models = new ModelService(this.clock, this.home.deviceId, new BlobStore(codec));
     const core: CoreHandlers = {
       ...libraryHandlers(this.libraries),
-      ...locationHandlers(this.libraries, this.locations),
+      ...locationHandlers(this.libraries, this.locations, this.indexer),
       ...entryHandlers(this.metadata, this.events),
       ...tagHandlers(this.tags, this.events),
       ...collectionHandlers(this.collections, this.events),
       ...searchHandlers(),
       ...jobHandlers(this.jobs),
+      ...indexerHandlers(this.indexer),
       ...modelHandlers({ models: this.models, tagPaths: new TagPathWriter(this.tags, this.clock, this.home.deviceId), sidecars: new SidecarStore(), events: this.events }),
     };
     this.registry = new OperationRegistry({ ...core, ...options.shell }, {
@@ -89,10 +104,12 @@ export class CairnCore {
   static async start(options: CoreOptions): Promise<CairnCore> {
     const core = new CairnCore(options, await BlobCodec.load());
     await core.libraries.ensureDefault();
+    await core.indexer.startWatchers();
     return core;
   }
 
   async stop(): Promise<void> {
+    this.indexer.close();
     await this.libraries.closeAll();
   }
 }

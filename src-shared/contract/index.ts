@@ -8,6 +8,7 @@ import { tagEvents, tagOperations } from './tags.js';
 import { collectionEvents, collectionOperations } from './collections.js';
 import { searchOperations } from './search.js';
 import { jobEvents, jobOperations } from './jobs.js';
+import { indexerOperations } from './indexer.js';
 import { modelEvents, modelOperations } from './models.js';
 
 export * from './define.js';
@@ -20,6 +21,7 @@ export * from './tags.js';
 export * from './collections.js';
 export * from './search.js';
 export * from './jobs.js';
+export * from './indexer.js';
 export * from './models.js';
 
 /**
@@ -35,6 +37,7 @@ export const operations = {
   ...collectionOperations,
   ...searchOperations,
   ...jobOperations,
+  ...indexerOperations,
   ...modelOperations,
 } as const satisfies Record<string, AnyOperationDef>;
 

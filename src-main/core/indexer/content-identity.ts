@@ -33,6 +33,14 @@ export interface ContentIdentity {
   size: number;
   /** True when the file was larger than {@link WHOLE_FILE_LIMIT} and only sampled. */
   sampled: boolean;
+  /** The file's first bytes, when {@link HashFileOptions.headBytes} asked for them (for magic-byte sniffing). */
+  head?: Uint8Array;
+}
+
+/** Options for {@link hashFile}. */
+export interface HashFileOptions {
+  /** Also return up to this many leading bytes (read anyway: every hash starts at byte 0). Default 0. */
+  headBytes?: number;
 }
 
 /** A half-open byte range `[start, end)`. */
@@ -157,7 +165,7 @@ async function readExactly(fd: number, buf: Uint8Array, offset: number, length: 
  * @example
  * const id = await hashFile('/photos/cat.jpg'); // { contentHash: '3f…', contentId: '…', size, sampled }
  */
-export async function hashFile(path: string | Buffer): Promise<ContentIdentity> {
+export async function hashFile(path: string | Buffer, options: HashFileOptions = {}): Promise<ContentIdentity> {
   let fd: number | undefined;
   try {
     fd = await open(path);
@@ -173,7 +181,9 @@ export async function hashFile(path: string | Buffer): Promise<ContentIdentity> 
       at += e - s;
     }
     const h = await hasher();
-    return digestIdentity(h, size, size > WHOLE_FILE_LIMIT, buf);
+    const identity = digestIdentity(h, size, size > WHOLE_FILE_LIMIT, buf);
+    if (options.headBytes) identity.head = buf.slice(0, Math.min(options.headBytes, buf.length));
+    return identity;
   } catch (error) {
     throw toCairnError(error, path);
   } finally {

@@ -50,6 +50,8 @@ export interface WalkRules {
   skipNodeModules: boolean;
   respectGitignore: boolean;
   batchSize: number;
+  /** Directory levels below the start that are listed; undefined: no limit. */
+  maxDepth: number | undefined;
 }
 
 /** Applies the defaults of {@link DiscoveryOptions}: every rule on, batches of 1000. */
@@ -60,6 +62,7 @@ export function resolveRules(options: DiscoveryOptions): WalkRules {
     skipNodeModules: options.skipNodeModules ?? true,
     respectGitignore: options.respectGitignore ?? true,
     batchSize: Math.max(1, Math.floor(options.batchSize ?? 1000)),
+    maxDepth: options.maxDepth === undefined ? undefined : Math.max(0, Math.floor(options.maxDepth)),
   };
 }
 
@@ -74,6 +77,8 @@ export interface IgnoreScope {
 /** A directory waiting to be read. */
 export interface DirTask {
   rel: string;
+  /** Levels below the walk's start directory (0 for the start itself). */
+  depth?: number;
   /** Absolute path: a string while every component is valid UTF-8, raw bytes otherwise. */
   abs: string | Buffer;
   ignores: IgnoreScope | undefined;
@@ -124,7 +129,44 @@ export function toDiscoveryError(relativePath: string, operation: DiscoveryError
 export function rootTask(rootAbs: string, stat: fs.Stats | NodeJS.ErrnoException): DirTask {
   if (stat instanceof Error) throw new CairnError(errorCode(stat.code), `Cannot walk ${rootAbs}: ${stat.message}`, { cause: stat });
   if (!stat.isDirectory()) throw new CairnError('VALIDATION', `${rootAbs} is not a directory`);
-  return { rel: '', abs: rootAbs, ignores: undefined };
+  return { rel: '', abs: rootAbs, ignores: undefined, depth: 0 };
+}
+
+/**
+ * The first task of a walk that starts below the root, at `startAt` (a `/`-separated relative path):
+ * the `.gitignore` files of the directories above it are read (synchronously: a handful of small files)
+ * so the rules apply exactly as in a walk from the root, and relative paths stay relative to the root.
+ * Returns undefined when the start directory itself is excluded by the rules (nothing to walk).
+ * Throws `NOT_FOUND` when it does not exist and `VALIDATION` when it is not a directory (or a symlink).
+ */
+export function startTask(
+  rules: WalkRules,
+  rootAbs: string,
+  startAt: string,
+  lstat: (p: string) => fs.Stats | NodeJS.ErrnoException,
+  readFile: (p: string) => Buffer | NodeJS.ErrnoException,
+): DirTask | undefined {
+  const parts = startAt.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.some((p) => p === '..')) throw new CairnError('VALIDATION', `startAt must stay inside the root: ${startAt}`);
+  if (parts.length === 0) return rootTask(rootAbs, lstat(rootAbs));
+  let ignores: IgnoreScope | undefined;
+  let rel = '';
+  for (let i = 0; i < parts.length; i += 1) {
+    const name = parts[i]!;
+    if (rules.respectGitignore) {
+      const gi = readFile(path.join(rootAbs, rel, '.gitignore'));
+      if (gi instanceof Buffer) ignores = { base: rel, rules: ignore().add(gi.toString('utf8')), parent: ignores };
+    }
+    rel = rel === '' ? name : `${rel}/${name}`;
+    if ((rules.skipSystemFiles && isSystemFile(name)) || (rules.skipGit && name === '.git') || skippedAsDir(rules, name, rel, true, ignores)) {
+      return undefined;
+    }
+  }
+  const abs = path.join(rootAbs, ...parts);
+  const st = lstat(abs);
+  if (st instanceof Error) throw new CairnError(errorCode(st.code), `Cannot walk ${abs}: ${st.message}`, { cause: st });
+  if (!st.isDirectory()) throw new CairnError('VALIDATION', `${abs} is not a directory`);
+  return { rel, abs, ignores, depth: 0 };
 }
 
 function isIgnored(scope: IgnoreScope | undefined, rel: string, isDir: boolean): boolean {
@@ -239,7 +281,9 @@ export function completeDirectory(rules: WalkRules, plan: DirPlan, stats: readon
     };
     if (k.lossy) entry.rawPath = typeof k.abs === 'string' ? Buffer.from(k.abs) : k.abs;
     result.entries.push(entry);
-    if (kind === 'dir') result.children.push({ rel: k.rel, abs: k.abs, ignores });
+    if (kind === 'dir' && (rules.maxDepth === undefined || (plan.task.depth ?? 0) < rules.maxDepth)) {
+      result.children.push({ rel: k.rel, abs: k.abs, ignores, depth: (plan.task.depth ?? 0) + 1 });
+    }
   }
   return result;
 }

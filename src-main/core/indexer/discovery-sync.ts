@@ -6,8 +6,8 @@ import {
   gitignoreToRead,
   planDirectory,
   resolveRules,
-  rootTask,
   sortDirents,
+  startTask,
   unreadableDirectory,
   type DirTask,
 } from './discovery-core.js';
@@ -34,7 +34,9 @@ function attempt<T>(fn: () => T): T | NodeJS.ErrnoException {
 export function* discoverSync(root: string, options: DiscoveryOptions = {}): Generator<DiscoveryBatch> {
   const rules = resolveRules(options);
   const rootAbs = path.resolve(root);
-  const queue: DirTask[] = [rootTask(rootAbs, attempt(() => fs.lstatSync(rootAbs)))];
+  const first = startTask(rules, rootAbs, options.startAt ?? '', (p) => attempt(() => fs.lstatSync(p)), (p) => attempt(() => fs.readFileSync(p)));
+  if (!first) return;
+  const queue: DirTask[] = [first];
   const assembler = new BatchAssembler(rules.batchSize);
   for (let head = 0; head < queue.length; head += 1) {
     const task = queue[head]!;

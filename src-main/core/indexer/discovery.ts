@@ -7,8 +7,8 @@ import {
   gitignoreToRead,
   planDirectory,
   resolveRules,
-  rootTask,
   sortDirents,
+  startTask,
   unreadableDirectory,
   type DirResult,
   type DirTask,
@@ -87,11 +87,26 @@ export interface DiscoveryOptions {
   batchSize?: number;
   /** Directories read at once. Default 16. */
   concurrency?: number;
+  /**
+   * Start the walk at this directory below the root (`/`-separated), e.g. `photos/2024`. Entries keep
+   * paths relative to the root, and the `.gitignore` files above the start still apply. Default: the root.
+   */
+  startAt?: string;
+  /** How many directory levels below the start are listed: 0 lists only the start directory. Default: all. */
+  maxDepth?: number;
   /** Replaces the file system calls (for fault injection in tests). */
   fs?: DiscoveryFs;
 }
 
 export { isSystemFile } from './discovery-core.js';
+
+function attemptSync<T>(fn: () => T): T | NodeJS.ErrnoException {
+  try {
+    return fn();
+  } catch (error) {
+    return error as NodeJS.ErrnoException;
+  }
+}
 
 const realFs: DiscoveryFs = {
   readdir: (p, cb) => fs.readdir(p, { withFileTypes: true, encoding: 'buffer' }, cb),
@@ -119,6 +134,8 @@ export async function* discover(root: string, options: DiscoveryOptions = {}): A
   const fsi = options.fs ?? realFs;
   const rootAbs = path.resolve(root);
   const rootStat = await new Promise<fs.Stats | NodeJS.ErrnoException>((resolve) => fsi.lstat(rootAbs, (err, st) => resolve(err ?? st)));
+  const first = startTask(rules, rootAbs, options.startAt ?? '', (p) => (p === rootAbs ? rootStat : attemptSync(() => fs.lstatSync(p))), (p) => attemptSync(() => fs.readFileSync(p)));
+  if (!first) return;
 
   const readDir = async (task: DirTask): Promise<DirResult> => {
     const listed = await new Promise<fs.Dirent<Buffer>[] | NodeJS.ErrnoException>((resolve) => fsi.readdir(task.abs, (err, list) => resolve(err ?? list)));
@@ -145,7 +162,7 @@ export async function* discover(root: string, options: DiscoveryOptions = {}): A
 
   // Breadth-first queue. Reads run up to `concurrency` ahead of the directory being emitted; results
   // are emitted strictly in queue order, which keeps the output deterministic.
-  const queue: (DirTask | undefined)[] = [rootTask(rootAbs, rootStat)];
+  const queue: (DirTask | undefined)[] = [first];
   const pending: (Promise<DirResult> | undefined)[] = [];
   const assembler = new BatchAssembler(rules.batchSize);
   let launched = 0;

@@ -1,10 +1,12 @@
 import type { LibraryManager } from '../library/library-manager.js';
 import type { HandlersFor } from '../registry/operation-registry.js';
 import type { LocationService } from './location-service.js';
+import type { IndexerService } from '../indexer/indexer-service.js';
 
-/** Registry handlers for `locations.*`. */
-export function locationHandlers(libraries: LibraryManager, locations: LocationService): HandlersFor<'locations'> {
+/** Registry handlers for `locations.*` (`locations.setRules` belongs to the indexer). */
+export function locationHandlers(libraries: LibraryManager, locations: LocationService, indexer: IndexerService): HandlersFor<'locations'> {
   return {
+    'locations.setRules': ({ libraryId, locationId, rules }) => indexer.setRules(libraryId, locationId, rules),
     'locations.list': async ({ libraryId }) => locations.list(await libraries.get(libraryId)),
     'locations.add': async ({ libraryId, path, name }) => locations.add(await libraries.get(libraryId), path, name),
     'locations.remove': async ({ libraryId, locationId }) => {

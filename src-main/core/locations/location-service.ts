@@ -16,6 +16,7 @@ import type { Library } from '../library/library.js';
 export class LocationService {
   readonly #events: EventBus;
   readonly #deviceId: string;
+  #onAdd: ((lib: Library) => Promise<(locationId: string) => void>) | undefined;
 
   constructor(events: EventBus, deviceId: string) {
     this.#events = events;
@@ -39,6 +40,14 @@ export class LocationService {
    * Fails with `NOT_FOUND` (missing), `VALIDATION` (not a folder), `PERMISSION_DENIED` (unreadable),
    * or `CONFLICT` (already a location, inside one, containing one, or the library's own folder).
    */
+  /**
+   * Sets what runs inside the transaction that inserts a location: the indexer enqueues the first index
+   * there, so a location never exists without its first index queued (and a failed enqueue adds nothing).
+   */
+  setOnAdd(hook: (lib: Library) => Promise<(locationId: string) => void>): void {
+    this.#onAdd = hook;
+  }
+
   async add(lib: Library, rawPath: string, name?: string): Promise<Location> {
     const canonical = canonicalFolder(rawPath);
     const libraryFolder = fs.realpathSync(lib.path);
@@ -64,17 +73,13 @@ export class LocationService {
       name: name ?? (path.basename(canonical) || canonical),
       addedAt: new Date().toISOString(),
     };
-    await lib.db
-      .insertInto('locations')
-      .values({
-        id: location.id,
-        path: location.path,
-        name: location.name,
-        added_at: location.addedAt,
-        device_id: this.#deviceId,
-        settings: '{}',
-      })
-      .execute();
+    const afterInsert = this.#onAdd ? await this.#onAdd(lib) : undefined;
+    lib.raw.transaction(() => {
+      lib.raw
+        .prepare('INSERT INTO locations (id, path, name, added_at, device_id, settings) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(location.id, location.path, location.name, location.addedAt, this.#deviceId, '{}');
+      afterInsert?.(location.id);
+    })();
     this.#events.emit('locations.onDidChange', { libraryId: lib.id });
     return location;
   }
