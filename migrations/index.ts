@@ -3,6 +3,7 @@ import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_vdfs.js';
 import * as m0003 from './0003_jobs.js';
 import * as m0004 from './0004_extensions.js';
+import * as m0005 from './0005_actions.js';
 
 /**
  * Every migration this version of Cairn knows, in order. A library whose migration table names one
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '0002_vdfs': m0002,
   '0003_jobs': m0003,
   '0004_extensions': m0004,
+  '0005_actions': m0005,
 };
 
 export const migrationNames = Object.keys(migrations).sort();

@@ -15,6 +15,8 @@ import { jobHandlers } from './jobs/job-handlers.js';
 import { indexerHandlers } from './indexer/indexer-handlers.js';
 import { IndexerService } from './indexer/indexer-service.js';
 import { LibraryJobs } from './jobs/library-jobs.js';
+import { createActionService, type ActionService } from './actions/create-action-service.js';
+import { actionHandlers } from './actions/action-handlers.js';
 import { tagHandlers } from './tags/tag-handlers.js';
 import { TagService } from './tags/tag-service.js';
 import { BlobCodec } from './blobs/blob-codec.js';
@@ -59,6 +61,7 @@ export class CairnCore {
   readonly metadata: MetadataService;
   readonly collections: CollectionService;
   readonly jobs: LibraryJobs;
+  readonly actions: ActionService;
   readonly indexer: IndexerService;
   readonly models: ModelService;
   readonly registry: OperationRegistry;
@@ -73,6 +76,7 @@ export class CairnCore {
     this.metadata = new MetadataService(this.clock, this.home.deviceId);
     this.collections = new CollectionService(this.clock, this.home.deviceId);
     this.jobs = new LibraryJobs(this.libraries, this.events);
+    this.actions = createActionService(this);
     this.indexer = new IndexerService({
       libraries: this.libraries,
       events: this.events,
@@ -91,6 +95,7 @@ export class CairnCore {
       ...collectionHandlers(this.collections, this.events),
       ...searchHandlers(),
       ...jobHandlers(this.jobs),
+      ...actionHandlers(this.actions),
       ...indexerHandlers(this.indexer),
       ...modelHandlers({ models: this.models, tagPaths: new TagPathWriter(this.tags, this.clock, this.home.deviceId), sidecars: new SidecarStore(), events: this.events }),
     };

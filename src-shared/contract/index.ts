@@ -8,6 +8,7 @@ import { tagEvents, tagOperations } from './tags.js';
 import { collectionEvents, collectionOperations } from './collections.js';
 import { searchOperations } from './search.js';
 import { jobEvents, jobOperations } from './jobs.js';
+import { actionEvents, actionOperations } from './actions.js';
 import { indexerOperations } from './indexer.js';
 import { modelEvents, modelOperations } from './models.js';
 
@@ -21,6 +22,7 @@ export * from './tags.js';
 export * from './collections.js';
 export * from './search.js';
 export * from './jobs.js';
+export * from './actions.js';
 export * from './indexer.js';
 export * from './models.js';
 
@@ -37,6 +39,7 @@ export const operations = {
   ...collectionOperations,
   ...searchOperations,
   ...jobOperations,
+  ...actionOperations,
   ...indexerOperations,
   ...modelOperations,
 } as const satisfies Record<string, AnyOperationDef>;
@@ -49,6 +52,7 @@ export const events = {
   ...tagEvents,
   ...collectionEvents,
   ...jobEvents,
+  ...actionEvents,
   ...modelEvents,
 } as const satisfies Record<string, z.ZodType>;
 

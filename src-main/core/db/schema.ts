@@ -1,5 +1,6 @@
 import type { ExtensionTables, VdfsTables } from './vdfs-tables.js';
 import type { JobTables } from '../jobs/job-tables.js';
+import type { ActionTables } from '../actions/action-tables.js';
 
 /**
  * Kysely table types for `library.db`. Each concept declares its own tables in its folder
@@ -25,4 +26,4 @@ export interface FoundationTables {
 }
 
 /** Every table in a library database. */
-export type LibraryDatabase = FoundationTables & VdfsTables & JobTables & ExtensionTables;
+export type LibraryDatabase = FoundationTables & VdfsTables & JobTables & ExtensionTables & ActionTables;

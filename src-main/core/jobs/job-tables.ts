@@ -47,8 +47,22 @@ export interface JobTasksTable {
   updated_at: number;
 }
 
+/** The single row naming the process whose scheduler runs this library's jobs (migration `0005_actions`). */
+export interface JobSchedulerLeaseTable {
+  /** Always 1: there is at most one lease. */
+  id: number;
+  /** A random token per scheduler instance. */
+  holder: string;
+  pid: number;
+  host: string;
+  acquired_at: number;
+  heartbeat_at: number;
+  expires_at: number;
+}
+
 /** The scheduler's tables, as joined into `LibraryDatabase`. */
 export interface JobTables {
   jobs: JobsTable;
   job_tasks: JobTasksTable;
+  job_scheduler_lease: JobSchedulerLeaseTable;
 }
