@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useAppStore } from '../stores/app-store';
+import { startLiveUpdates } from '../stores/live-updates';
 import { Sidebar } from './Sidebar';
 import { MainView } from './MainView';
 import { StatusBar } from './StatusBar';
@@ -8,7 +9,9 @@ import { StatusBar } from './StatusBar';
 export function App() {
   const init = useAppStore((s) => s.init);
   useEffect(() => {
+    const stop = startLiveUpdates();
     void init();
+    return stop;
   }, [init]);
   return (
     <div className="app">

@@ -1,12 +1,12 @@
+import { Explorer } from '../features/explorer/Explorer';
 import { useAppStore } from '../stores/app-store';
 
-/** The main view. The explorer fills it later; for now it greets the user and says what to do next. */
+/** The main view: the explorer of the current library, or what to do when there is none. */
 export function MainView() {
-  const library = useAppStore((s) => s.libraries.find((l) => l.id === s.currentLibraryId) ?? null);
-  const locationCount = useAppStore((s) => s.locations.length);
+  const hasLibrary = useAppStore((s) => s.currentLibraryId !== null);
   const loaded = useAppStore((s) => s.loaded);
   if (!loaded) return <div className="empty">Loading…</div>;
-  if (!library) {
+  if (!hasLibrary) {
     return (
       <div className="empty">
         <h1>No library yet</h1>
@@ -14,17 +14,5 @@ export function MainView() {
       </div>
     );
   }
-  return (
-    <div className="empty">
-      <h1>{library.name}</h1>
-      {locationCount === 0 ? (
-        <p>Add a folder with the + next to Locations, and Cairn will keep track of what is inside it.</p>
-      ) : (
-        <p>
-          {locationCount} {locationCount === 1 ? 'location' : 'locations'} in this library.
-        </p>
-      )}
-      <p className="muted">Library folder: {library.path}</p>
-    </div>
-  );
+  return <Explorer />;
 }

@@ -3,8 +3,10 @@ import { useAppStore } from '../stores/app-store';
 import { LibraryList } from '../features/library/LibraryList';
 import { LocationList } from '../features/locations/LocationList';
 import { AddLocationDialog } from '../features/locations/AddLocationDialog';
+import { PlaceList } from '../features/explorer/PlaceList';
+import { TagTree } from '../features/tags/TagTree';
 
-/** The sidebar: libraries, then the current library's locations. Extension sections join it later. */
+/** The sidebar: libraries, the library's views, its locations and its tags. Extension sections join it later. */
 export function Sidebar() {
   const [adding, setAdding] = useState(false);
   const hasLibrary = useAppStore((s) => s.currentLibraryId !== null);
@@ -14,6 +16,14 @@ export function Sidebar() {
         <span className="brand-mark" aria-hidden>◭</span> Cairn
       </div>
       <LibraryList />
+      {hasLibrary && (
+        <section className="sidebar-section" aria-labelledby="views-heading">
+          <header className="sidebar-heading">
+            <h2 id="views-heading">Library</h2>
+          </header>
+          <PlaceList />
+        </section>
+      )}
       <section className="sidebar-section" aria-labelledby="locations-heading">
         <header className="sidebar-heading">
           <h2 id="locations-heading">Locations</h2>
@@ -23,6 +33,14 @@ export function Sidebar() {
         </header>
         <LocationList />
       </section>
+      {hasLibrary && (
+        <section className="sidebar-section" aria-labelledby="tags-heading">
+          <header className="sidebar-heading">
+            <h2 id="tags-heading">Tags</h2>
+          </header>
+          <TagTree />
+        </section>
+      )}
       {adding && <AddLocationDialog onClose={() => setAdding(false)} />}
     </nav>
   );

@@ -4,11 +4,22 @@ import { errorMessage, getBridge } from '../bridge/get-bridge';
 
 const CURRENT_KEY = 'cairn.currentLibraryId';
 
+/** Indexing progress of one location, as the sidebar shows it. `fraction` null means indeterminate. */
+export interface IndexingProgress {
+  fraction: number | null;
+  label: string;
+}
+
 export interface AppState {
   shell: ShellInfo | null;
   libraries: LibrarySummary[];
   currentLibraryId: string | null;
   locations: Location[];
+  /**
+   * Indexing progress per location id; the sidebar draws a bar under each location that has an entry.
+   * Empty for now: job events will feed it through `setIndexing`.
+   */
+  indexing: Record<string, IndexingProgress>;
   /** The last failure, in words, shown in the status bar until dismissed. */
   error: string | null;
   loaded: boolean;
@@ -22,6 +33,10 @@ export interface AppState {
   addLocation(path: string): Promise<string | null>;
   removeLocation(locationId: string): Promise<void>;
   dismissError(): void;
+  /** Sets (or, with null, clears) a location's indexing progress. */
+  setIndexing(locationId: string, progress: IndexingProgress | null): void;
+  /** Shows a failure in the status bar. */
+  reportError(message: string): void;
 }
 
 /** The renderer's app state. Every change comes from a bridge call or a contract event, never polling. */
@@ -30,6 +45,7 @@ export const useAppStore = create<AppState>((set, get) => ({
   libraries: [],
   currentLibraryId: null,
   locations: [],
+  indexing: {},
   error: null,
   loaded: false,
 
@@ -119,5 +135,16 @@ export const useAppStore = create<AppState>((set, get) => ({
 
   dismissError() {
     set({ error: null });
+  },
+
+  setIndexing(locationId, progress) {
+    const next = { ...get().indexing };
+    if (progress) next[locationId] = progress;
+    else delete next[locationId];
+    set({ indexing: next });
+  },
+
+  reportError(message) {
+    set({ error: message });
   },
 }));
