@@ -1,0 +1,320 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { InputOf, OperationName, OutputOf } from '../../../src-shared/contract/index.js';
+import { Manifest, exportNames, type PermissionType } from '../../../src-shared/extensions/manifest.js';
+import { CairnCore, type CoreOptions } from '../../../src-main/core/cairn-core.js';
+import { seedEntries, type SeedFile } from '../../../src-main/core/testing/seed-entries.js';
+import { makeTempDir } from '../../../src-main/core/testing/temp-dir.js';
+import { testShellHandlers } from '../../../src-main/core/testing/test-core.js';
+import { resolveWorkerFile } from '../../../src-main/core/workers/spawn-worker.js';
+import { SandboxedPlugin, type SandboxLimits } from '../../../extension-host/sandbox/sandboxed-plugin.js';
+import type { HarnessHostInit } from './harness-host-module.js';
+
+/** A file of the test library: written to disk inside the test location and entered in the library. */
+export interface FixtureFile {
+  /** Path inside the location, `/`-separated. */
+  path: string;
+  /** Text content (files with equal content share one content identity). */
+  content: string;
+  /** `image`, `document`, `text`, … (default: guessed from the extension). */
+  kind?: string;
+}
+
+export interface HarnessOptions {
+  /** The extension folder (with manifest.json and build/plugin.wasm). */
+  extensionDir: string;
+  /** Fixture files of the test library's one location. */
+  files?: FixtureFile[];
+  /** Permission types to grant (default: every permission the manifest declares). */
+  grant?: PermissionType[];
+  /** Setting values overriding the manifest's defaults. */
+  settings?: Record<string, unknown>;
+  /** Sandbox limits (e.g. a shorter timeout). */
+  limits?: Partial<SandboxLimits>;
+}
+
+/** One task the job runner ran. */
+export interface CompletedTask {
+  key: string;
+  result: unknown;
+  error: { code: string; message: string } | null;
+}
+
+/** What a job export answers for one step. */
+export interface JobStepAnswer {
+  done: boolean;
+  checkpoint?: unknown;
+  progress?: { completed: number; total: number; message?: string };
+  tasks?: { key: string; task: string; input: unknown }[];
+}
+
+/** What `runJob` observed. */
+export interface JobRun {
+  done: boolean;
+  steps: number;
+  checkpoint: unknown;
+  checkpoints: unknown[];
+  progress: NonNullable<JobStepAnswer['progress']>[];
+  completedTasks: CompletedTask[];
+  /** Events the guest sent mid-step (`job.checkpoint`, `job.progress`, `trace`). */
+  events: { method: string; payload: unknown }[];
+}
+
+const KIND_BY_EXT: Record<string, string> = {
+  jpg: 'image', jpeg: 'image', png: 'image', gif: 'image', webp: 'image', heic: 'image',
+  mp4: 'video', mov: 'video', mp3: 'audio', wav: 'audio', flac: 'audio',
+  pdf: 'document', doc: 'document', docx: 'document', txt: 'text', md: 'text',
+  zip: 'archive', ts: 'code', js: 'code', py: 'code',
+};
+
+/**
+ * Hosts one built extension against a real, temporary library, for the extension's own tests: a fresh Cairn
+ * home with one location holding the fixture files (on disk and in the library), the plugin running in the
+ * real sandbox (`SandboxedPlugin`), and vdfs_calls answered by the core's operation registry as the
+ * extension. It runs jobs in the host's step model (job export → requested tasks → job export …, with
+ * checkpoints and completed tasks), actions (preview, execute) and hooks, and lets the test read the library
+ * back through `invoke`.
+ *
+ * Failure modes: `start` throws when the manifest is invalid or `build/plugin.wasm` is missing (run
+ * `cairn ext build`); guest traps and failed exports reject the call with a `SandboxError`.
+ *
+ * @example
+ * const h = await ExtensionHarness.start({ extensionDir: 'extensions/hello-tags', files: [{ path: 'a.jpg', content: 'x' }] });
+ * try {
+ *   const run = await h.runJob('tag_files', {});
+ *   expect(run.done).toBe(true);
+ *   expect((await h.invoke('tags.list', {})).map((t) => t.path)).toContain('Kinds/Image');
+ * } finally { await h.close(); }
+ */
+export class ExtensionHarness {
+  readonly core: CairnCore;
+  readonly manifest: Manifest;
+  readonly libraryId: string;
+  readonly locationId: string;
+  /** Absolute folder of the test location. */
+  readonly locationDir: string;
+  /** Fixture path → entry id. */
+  readonly entryIds: Map<string, string>;
+  /** Fixture content → content id. */
+  readonly contentIds: Map<string, string>;
+  readonly plugin: SandboxedPlugin;
+  /** Guest log lines (info and above). */
+  readonly logs: { level: string; text: string }[];
+  /** Runtime calls the guest made (`job.checkpoint`, `job.progress`, `trace`). */
+  readonly events: { method: string; payload: unknown }[];
+  readonly #interrupt: Int32Array;
+  readonly #cleanup: () => void;
+
+  private constructor(parts: {
+    core: CairnCore; manifest: Manifest; libraryId: string; locationId: string; locationDir: string;
+    entryIds: Map<string, string>; contentIds: Map<string, string>; plugin: SandboxedPlugin; interrupt: Int32Array; cleanup: () => void;
+    logs: { level: string; text: string }[]; events: { method: string; payload: unknown }[];
+  }) {
+    this.logs = parts.logs;
+    this.events = parts.events;
+    this.core = parts.core;
+    this.manifest = parts.manifest;
+    this.libraryId = parts.libraryId;
+    this.locationId = parts.locationId;
+    this.locationDir = parts.locationDir;
+    this.entryIds = parts.entryIds;
+    this.contentIds = parts.contentIds;
+    this.plugin = parts.plugin;
+    this.#interrupt = parts.interrupt;
+    this.#cleanup = parts.cleanup;
+  }
+
+  /** Creates the library, writes the fixtures and starts the plugin. See the class comment. */
+  static async start(options: HarnessOptions): Promise<ExtensionHarness> {
+    const extDir = path.resolve(options.extensionDir);
+    const manifest = Manifest.parse(JSON.parse(fs.readFileSync(path.join(extDir, 'manifest.json'), 'utf8')));
+    const wasmPath = path.join(extDir, 'build', 'plugin.wasm');
+    if (!fs.existsSync(wasmPath)) throw new Error(`${wasmPath} is missing: run \`cairn ext build ${extDir}\` first`);
+    const tmp = makeTempDir('cairn-ext-test');
+    const homeDir = path.join(tmp.dir, 'home');
+    const locationDir = path.join(tmp.dir, 'files');
+    fs.mkdirSync(locationDir, { recursive: true });
+    for (const f of options.files ?? []) {
+      const abs = path.join(locationDir, ...f.path.split('/'));
+      fs.mkdirSync(path.dirname(abs), { recursive: true });
+      fs.writeFileSync(abs, f.content);
+    }
+    const core = await CairnCore.start({ homeDir, shell: testShellHandlers, checkOutputs: true, watch: false } as CoreOptions);
+    let plugin: SandboxedPlugin | undefined;
+    try {
+      const user = { caller: { kind: 'user' as const, via: 'internal' as const } };
+      const lib = (await core.registry.call('library.list', {}, user)).find((l) => l.isDefault)!;
+      const location = await core.registry.call('locations.add', { libraryId: lib.id, path: locationDir, name: 'fixtures' }, user);
+      const library = await core.libraries.get(lib.id);
+      const seeds: SeedFile[] = (options.files ?? []).map((f) => {
+        const ext = f.path.includes('.') ? f.path.split('.').pop()!.toLowerCase() : '';
+        return { relPath: f.path, content: f.content, size: Buffer.byteLength(f.content), fileKind: f.kind ?? KIND_BY_EXT[ext] ?? 'unknown' };
+      });
+      const { entryIds, contentIds } = seeds.length > 0 ? seedEntries(library, location.id, seeds) : { entryIds: new Map<string, string>(), contentIds: new Map<string, string>() };
+      const settings: Record<string, unknown> = {};
+      for (const [name, s] of Object.entries(manifest.settings)) settings[name] = s.default;
+      Object.assign(settings, options.settings ?? {});
+      const interruptFlag = new SharedArrayBuffer(4);
+      const hostInit: HarnessHostInit = {
+        homeDir,
+        libraryId: lib.id,
+        granted: options.grant ?? manifest.permissions.map((p) => p.type),
+        interruptFlag,
+      };
+      const logs: { level: string; text: string }[] = [];
+      const events: { method: string; payload: unknown }[] = [];
+      plugin = await SandboxedPlugin.start({
+        extensionId: manifest.id,
+        wasm: fs.readFileSync(wasmPath),
+        hostModulePath: resolveWorkerFile(import.meta.url, './harness-host-module'),
+        hostInit,
+        config: { settings: JSON.stringify(settings) },
+        limits: { timeoutMs: 20_000, ...options.limits },
+        onLog: (level, text) => logs.push({ level, text }),
+        onEvent: (e) => events.push(e as { method: string; payload: unknown }),
+      });
+      const h = new ExtensionHarness({
+        core, manifest, libraryId: lib.id, locationId: location.id, locationDir, entryIds, contentIds, plugin,
+        interrupt: new Int32Array(interruptFlag), cleanup: tmp.cleanup, logs, events,
+      });
+      return h;
+    } catch (error) {
+      await plugin?.close();
+      await core.stop();
+      tmp.cleanup();
+      throw error;
+    }
+  }
+
+  /**
+   * Calls an export with a JSON input and parses its JSON output (null for an empty output).
+   *
+   * @example
+   * const out = await h.call('echo', { text: 'hé' });
+   */
+  async call<T = unknown>(exportName: string, input: unknown = {}): Promise<T> {
+    const out = await this.plugin.call(exportName, JSON.stringify(input));
+    const text = new TextDecoder().decode(out);
+    return (text.length === 0 ? null : JSON.parse(text)) as T;
+  }
+
+  /**
+   * Calls an export with raw text and returns its raw text output.
+   *
+   * @example
+   * expect(await h.callText('echo', 'Zoë')).toBe('Zoë');
+   */
+  async callText(exportName: string, input: string): Promise<string> {
+    return new TextDecoder().decode(await this.plugin.call(exportName, input));
+  }
+
+  /**
+   * Runs a declared job to completion in the step model: calls the job export with
+   * `{input, checkpoint, completedTasks}`, runs the tasks it asks for (keys already completed are skipped;
+   * a failing task is retried `retries` times, then recorded with its error), and calls it again until it
+   * answers `done: true`. `stopAfterSteps` ends the run early (to test resuming); `interruptAtStep` raises
+   * `job.isInterrupted` from that step on. Resume with `from`.
+   *
+   * @example
+   * const first = await h.runJob('index', {}, { stopAfterSteps: 1 });
+   * const rest = await h.runJob('index', {}, { from: first });
+   */
+  async runJob(name: string, input: unknown, options: { stopAfterSteps?: number; interruptAtStep?: number; maxSteps?: number; from?: JobRun } = {}): Promise<JobRun> {
+    const decl = this.manifest.jobs.find((j) => j.name === name);
+    if (!decl) throw new Error(`the manifest declares no job "${name}"`);
+    const run: JobRun = options.from
+      ? { ...options.from, done: false, steps: 0, checkpoints: [], progress: [], events: [], completedTasks: [...options.from.completedTasks] }
+      : { done: false, steps: 0, checkpoint: null, checkpoints: [], progress: [], completedTasks: [], events: [] };
+    const eventsBefore = this.events.length;
+    const maxSteps = options.maxSteps ?? 1000;
+    Atomics.store(this.#interrupt, 0, 0);
+    while (!run.done && run.steps < maxSteps) {
+      if (options.stopAfterSteps !== undefined && run.steps >= options.stopAfterSteps) break;
+      if (options.interruptAtStep !== undefined && run.steps >= options.interruptAtStep) Atomics.store(this.#interrupt, 0, 1);
+      const answer = await this.call<JobStepAnswer>(exportNames.job(decl), { input, checkpoint: run.checkpoint, completedTasks: run.completedTasks });
+      run.steps++;
+      if (answer.checkpoint !== undefined) {
+        run.checkpoint = answer.checkpoint;
+        run.checkpoints.push(answer.checkpoint);
+      }
+      if (answer.progress) run.progress.push(answer.progress);
+      for (const t of answer.tasks ?? []) {
+        if (run.completedTasks.some((c) => c.key === t.key)) continue;
+        run.completedTasks.push(await this.runTask(t.task, t.key, t.input));
+      }
+      run.done = answer.done === true;
+    }
+    Atomics.store(this.#interrupt, 0, 0);
+    run.events = this.events.slice(eventsBefore);
+    return run;
+  }
+
+  /** Runs one declared task with its retries; failures become `{error}`. */
+  async runTask(task: string, key: string, input: unknown): Promise<CompletedTask> {
+    const decl = this.manifest.tasks.find((t) => t.name === task);
+    if (!decl) return { key, result: null, error: { code: 'NOT_FOUND', message: `the manifest declares no task "${task}"` } };
+    let last: { code: string; message: string } = { code: 'INTERNAL', message: 'not run' };
+    for (let attempt = 0; attempt <= decl.retries; attempt++) {
+      try {
+        return { key, result: await this.call(exportNames.task(decl), input), error: null };
+      } catch (error) {
+        const e = error as { code?: string; message?: string };
+        last = { code: e.code ?? 'INTERNAL', message: e.message ?? String(error) };
+      }
+    }
+    return { key, result: null, error: last };
+  }
+
+  /**
+   * Runs an action's preview export (`{entryIds, params}` in, preview out).
+   *
+   * @example
+   * const p = await h.preview('tag_selection', { entryIds: [id], params: { tag: 'Picked' } });
+   */
+  async preview<T = { title: string; changes: { description: string; data: unknown }[]; reversible: boolean; warnings: string[] }>(action: string, request: { entryIds: string[]; params?: unknown }): Promise<T> {
+    const decl = this.manifest.actions.find((a) => a.name === action);
+    if (!decl) throw new Error(`the manifest declares no action "${action}"`);
+    return this.call<T>(exportNames.actionPreview(decl), { entryIds: request.entryIds, params: request.params ?? {} });
+  }
+
+  /** Runs an action's execute export. */
+  async execute<T = { applied: number; message: string }>(action: string, request: { entryIds: string[]; params?: unknown }): Promise<T> {
+    const decl = this.manifest.actions.find((a) => a.name === action);
+    if (!decl) throw new Error(`the manifest declares no action "${action}"`);
+    return this.call<T>(exportNames.actionExecute(decl), { entryIds: request.entryIds, params: request.params ?? {} });
+  }
+
+  /**
+   * Delivers a batch of events to the hook declared for `event`.
+   *
+   * @example
+   * await h.hook('entries.onDidCreate', [{ entryId: id }]);
+   */
+  async hook<T = unknown>(event: string, items: unknown[]): Promise<T> {
+    const decl = this.manifest.hooks.find((x) => x.event === event);
+    if (!decl) throw new Error(`the manifest declares no hook for "${event}"`);
+    return this.call<T>(decl.export, { event, items });
+  }
+
+  /**
+   * Calls a core operation as the user, on the test library (for assertions). `libraryId` is filled in.
+   *
+   * @example
+   * const tags = await h.invoke('tags.list', {});
+   */
+  async invoke<N extends OperationName>(name: N, input: Omit<InputOf<N>, 'libraryId'>): Promise<OutputOf<N>> {
+    return this.core.registry.call(name, { ...input, libraryId: this.libraryId } as InputOf<N>, { caller: { kind: 'user', via: 'internal' } });
+  }
+
+  /** Calls a core operation as this extension (models are only readable as their owner). */
+  async invokeAsExtension<N extends OperationName>(name: N, input: Omit<InputOf<N>, 'libraryId'>): Promise<OutputOf<N>> {
+    return this.core.registry.call(name, { ...input, libraryId: this.libraryId } as InputOf<N>, { caller: { kind: 'extension', extensionId: this.manifest.id } });
+  }
+
+  /** Stops the plugin and the core and deletes the temporary library. */
+  async close(): Promise<void> {
+    await this.plugin.close();
+    await this.core.stop();
+    this.#cleanup();
+  }
+}
