@@ -82,6 +82,8 @@ export interface IndexJobDeps {
   hashWorkers?: number;
   /** Largest image (pixels) a thumbnail is made for (default: the thumbnailer's 100 MP). */
   maxThumbnailPixels?: number;
+  /** Called before each phase starts (tests use it to change files mid-run). */
+  beforePhase?: (phase: IndexCheckpoint['phase']) => void | Promise<void>;
 }
 
 /** The summary of a location's last completed run, kept in `locations.settings.index`. */
@@ -218,10 +220,11 @@ class IndexRun {
 
   async run(): Promise<void> {
     try {
-      if (this.#state.phase === 'processing') await this.#process();
-      if (this.#state.phase === 'identity') await this.#identify();
-      if (this.#state.phase === 'media') await this.#media();
-      if (this.#state.phase === 'finalize') await this.#finalize();
+      const hook = async (): Promise<void> => this.#deps.beforePhase?.(this.#state.phase);
+      if (this.#state.phase === 'processing') await hook().then(() => this.#process());
+      if (this.#state.phase === 'identity') await hook().then(() => this.#identify());
+      if (this.#state.phase === 'media') await hook().then(() => this.#media());
+      if (this.#state.phase === 'finalize') await hook().then(() => this.#finalize());
     } finally {
       if (this.#eventTimer) clearTimeout(this.#eventTimer);
       this.#announce(true);

@@ -80,7 +80,7 @@ const ms = (n: number | null): number | null => (n === null || !Number.isFinite(
  * - *Moved*: a new path whose inode and kind match a row of this location whose path is gone (or that the
  *   walk already found missing). The row is updated in place, keeping uuid, tags and notes; a moved folder
  *   takes its whole subtree along. Inode reuse after a delete can make an unrelated new file inherit a
- *   deleted file's row; Spacedrive has the same limit.
+ *   deleted file's row, unless the birth times (kept by a rename, new for a new file) tell them apart.
  * - *Deleted*: a directory listing that lacks a stored child puts it on a pending list; rows still pending
  *   when the walk ends are deleted with their subtrees ({@link IndexWriter.deletePending}), so a move found
  *   later in the walk can still claim them.
@@ -126,6 +126,7 @@ export class IndexWriter {
       subtreeContents: db.prepare(
         `SELECT DISTINCT content_uuid AS c FROM entries WHERE location_id = ? AND content_uuid IS NOT NULL AND (rel_path = ? OR (rel_path > ? AND rel_path < ?))`,
       ),
+      countSubtree: db.prepare(`SELECT count(*) AS n FROM entries WHERE location_id = ? AND (rel_path = ? OR (rel_path > ? AND rel_path < ?))`),
       deleteSubtree: db.prepare(`DELETE FROM entries WHERE location_id = ? AND (rel_path = ? OR (rel_path > ? AND rel_path < ?))`),
       deleteErrorsUnder: db.prepare(`DELETE FROM indexer_errors WHERE location_id = ? AND (rel_path = ? OR (rel_path > ? AND rel_path < ?))`),
       deleteErrors: db.prepare(`DELETE FROM indexer_errors WHERE location_id = ? AND rel_path = ?`),
@@ -243,7 +244,9 @@ export class IndexWriter {
   #deleteSubtree(counts: IndexCounts, rel: string, touched: Set<string>): number {
     const [lo, hi] = subtreeRange(rel);
     for (const r of this.#s.subtreeContents.all(this.#loc, rel, lo, hi) as { c: string }[]) touched.add(r.c);
-    const n = this.#s.deleteSubtree.run(this.#loc, rel, lo, hi).changes;
+    // Counted first: rows removed by the parent_id cascade are not in `changes`.
+    const n = (this.#s.countSubtree.get(this.#loc, rel, lo, hi) as { n: number }).n;
+    this.#s.deleteSubtree.run(this.#loc, rel, lo, hi);
     counts.rowsWritten += n + this.#s.deleteErrorsUnder.run(this.#loc, rel, lo, hi).changes;
     for (const key of [...this.#knownErrors]) {
       const p = key.slice(key.indexOf('\0') + 1);
@@ -257,8 +260,11 @@ export class IndexWriter {
   /** A stored row this new path may have moved from: same inode and kind, and its old path is gone. */
   #moveSource(e: DiscoveredEntry, pending: Set<number>): ExistingRow | undefined {
     const candidates = this.#s.byInode.all(this.#loc, String(e.inode), e.kind) as ExistingRow[];
+    const born = ms(e.birthtimeMs);
     for (const row of candidates) {
       if (row.rel_path === e.relativePath) continue;
+      // A rename keeps the birth time; a new file that merely reuses a deleted file's inode does not.
+      if (row.created_at !== null && born !== null && row.created_at !== born) continue;
       if (pending.has(row.id)) return row;
       if (row.name_is_lossy) continue; // its stored path cannot be checked on disk
       let gone = false;
@@ -286,6 +292,7 @@ export class IndexWriter {
       for (const row of this.#s.byPaths.all(this.#loc, JSON.stringify(paths)) as ExistingRow[]) existing.set(row.rel_path, row);
     }
     const now = this.#now();
+    let dirMoved = false;
     for (const e of batch.entries) {
       if (e.kind === 'other') {
         if (!this.#knownErrors.has(`discovery\0${e.relativePath}`)) {
@@ -293,7 +300,8 @@ export class IndexWriter {
         }
         continue;
       }
-      let row = existing.get(e.relativePath);
+      // After a folder moved in this batch, rows prefetched for paths below its new place are stale.
+      let row = existing.get(e.relativePath) ?? (dirMoved ? (this.#s.byPath.get(this.#loc, e.relativePath) as ExistingRow | undefined) : undefined);
       if (row && row.kind !== e.kind) {
         this.#deleteSubtree(counts, e.relativePath, touched);
         pending.delete(row.id);
@@ -342,6 +350,7 @@ export class IndexWriter {
       counts.rowsWritten += 1;
       this.#clearAllErrors(counts, source.rel_path);
       if (e.kind === 'dir') {
+        dirMoved = true;
         const [olo, ohi] = subtreeRange(source.rel_path);
         counts.rowsWritten += this.#s.moveSubtree.run(e.relativePath, source.rel_path.length + 1, this.#loc, olo, ohi).changes;
         for (const d of [...this.#dirIds.keys()]) if (d === source.rel_path || d.startsWith(`${source.rel_path}/`)) this.#dirIds.delete(d);
