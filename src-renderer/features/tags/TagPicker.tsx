@@ -22,6 +22,7 @@ export function TagPicker({ entryIds, className = '' }: { entryIds: readonly str
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const rootRef = useRef<HTMLDivElement>(null);
+  const popoverRef = useRef<HTMLDivElement>(null);
   const listId = useId();
 
   useEffect(() => {
@@ -31,6 +32,11 @@ export function TagPicker({ entryIds, className = '' }: { entryIds: readonly str
     };
     document.addEventListener('mousedown', onDown);
     return () => document.removeEventListener('mousedown', onDown);
+  }, [open]);
+
+  // In a scrolling pane (the inspector) bring the whole popover into view.
+  useEffect(() => {
+    if (open) popoverRef.current?.scrollIntoView({ block: 'nearest' });
   }, [open]);
 
   useEffect(() => {
@@ -110,7 +116,7 @@ export function TagPicker({ entryIds, className = '' }: { entryIds: readonly str
         </span>
       )}
       {open && (
-        <div className="popover" role="dialog" aria-label={`Tag ${plural(entryIds.length, 'item')}`}>
+        <div className="popover" ref={popoverRef} role="dialog" aria-label={`Tag ${plural(entryIds.length, 'item')}`}>
           <div className="popover-title">Tag {plural(entryIds.length, 'item')}</div>
           <input
             autoFocus
@@ -159,7 +165,9 @@ export function TagPicker({ entryIds, className = '' }: { entryIds: readonly str
           </ul>
           <label className="check-row" title="By default a tag follows the content: every copy of the same file gets it.">
             <input type="checkbox" checked={onlyPaths} onChange={(e) => setOnlyPaths(e.target.checked)} />
-            Only these paths <span className="muted">(not other copies)</span>
+            <span>
+              Only these paths <span className="muted">(not other copies)</span>
+            </span>
           </label>
           {error && (
             <p className="popover-error" role="alert">
