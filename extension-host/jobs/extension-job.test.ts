@@ -1,0 +1,109 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Manifest } from '../../src-shared/extensions/manifest.js';
+import { JobScheduler } from '../../src-main/core/jobs/job-scheduler.js';
+import { SqliteJobStore } from '../../src-main/core/jobs/sqlite-job-store.js';
+import { seedEntries } from '../../src-main/core/testing/seed-entries.js';
+import { EXT, makeBridgeFixture, testManifest, type BridgeFixture } from '../bridge/testing/bridge-fixture.js';
+import { extensionJobName, registerExtensionJobs, type ExtensionJobOptions } from './extension-job.js';
+import { buildAnalyzeGuest } from './testing/analyze-guest.js';
+
+let f: BridgeFixture;
+let wasm: Uint8Array;
+let schedulers: JobScheduler[];
+const EXTRA = 10;
+// Visible to the extension: photos/cat.jpg, photos/dog.png, photos/escape.jpg and extra/p0..p9.jpg (13 contents).
+const VISIBLE = 3 + EXTRA;
+
+beforeEach(async () => {
+  schedulers = [];
+  f = await makeBridgeFixture();
+  seedEntries(f.lib, f.locA, Array.from({ length: EXTRA }, (_, i) => ({ relPath: `extra/p${i}.jpg`, content: `photo ${i}`, fileKind: 'image' })));
+  f.setGrants(grantsWithExtra());
+  wasm ??= await buildAnalyzeGuest();
+});
+
+/** The fixture's grants, with ReadEntries reaching A/extra too. */
+function grantsWithExtra() {
+  return f.defaultGrants().map((g) => (g.type === 'ReadEntries' ? { ...g, scopes: [...g.scopes, { locationId: f.locA, subpath: 'extra' }] } : g));
+}
+afterEach(async () => {
+  for (const s of schedulers) await s.stop();
+  await f.cleanup();
+});
+
+function scheduler(options: Partial<ExtensionJobOptions> = {}): JobScheduler {
+  const s = new JobScheduler({ store: new SqliteJobStore(f.lib.raw), onError: () => undefined });
+  registerExtensionJobs(s, { extensionId: EXT, manifest: Manifest.parse(testManifest()), wasm, libraryPath: f.libPath, limits: { timeoutMs: 60_000 }, ...options });
+  schedulers.push(s);
+  return s;
+}
+const count = (sql: string, ...params: unknown[]) => (f.lib.raw.prepare(sql).get(...params) as { n: number }).n;
+
+describe('extension jobs on the durable scheduler', () => {
+  it('runs steps and tasks: reads entries in scope, creates content models with a blob field, tags, checkpoints, completes', async () => {
+    const s = scheduler();
+    s.start();
+    const id = s.enqueue(extensionJobName(EXT, 'analyze'), { note: 'go' }, { owner: EXT });
+    const done = await s.waitFor(id);
+    expect(done.errors).toEqual([]);
+    expect(done.status).toBe('completed');
+    expect(done.tasks).toMatchObject({ total: VISIBLE, completed: VISIBLE, failed: 0 });
+    expect(done.progress).toEqual({ completed: 1, total: 1 });
+    const stored = new SqliteJobStore(f.lib.raw).loadJob(id);
+    expect(stored?.ok && stored.job.checkpoint).toMatchObject({ step: 2, guest: { phase: 1 }, tasks: [] });
+
+    expect(count('SELECT count(*) AS n FROM models WHERE extension_id = ? AND model_type = ?', EXT, 'PhotoAnalysis')).toBe(VISIBLE);
+    expect(count('SELECT count(DISTINCT content_uuid) AS n FROM models')).toBe(VISIBLE);
+    // Out of scope: docs/cv.pdf (folder not granted) and location B.
+    expect(count('SELECT count(*) AS n FROM models WHERE content_uuid IN (?, ?)', f.content('cv bytes'), f.content('b bytes'))).toBe(0);
+    // The embedding went to a blob (one, shared by every model), not into data.
+    expect(count("SELECT count(*) AS n FROM models WHERE json_extract(data, '$.embedding') IS NOT NULL")).toBe(0);
+    expect(count('SELECT count(*) AS n FROM model_blobs')).toBe(VISIBLE);
+    expect(count('SELECT reference_count AS n FROM metadata_blobs')).toBe(VISIBLE);
+    expect(count("SELECT count(*) AS n FROM tag_applications ta JOIN tags t ON t.id = ta.tag_id WHERE t.name = 'Analyzed' AND ta.source = 'extension' AND ta.source_id = ?", EXT)).toBe(VISIBLE);
+  });
+
+  it('resumes after the scheduler stops mid-run: no task completed twice, no duplicate models', async () => {
+    let calls = 0;
+    let first!: JobScheduler;
+    const stopped = new Promise<void>((resolve) => {
+      first = scheduler({
+        afterTask: () => {
+          calls++;
+          if (calls === 4) void first.stop().then(resolve);
+        },
+      });
+    });
+    first.start();
+    const id = first.enqueue(extensionJobName(EXT, 'analyze'), {}, { owner: EXT });
+    await stopped;
+    const mid = first.get(id)!;
+    expect(mid.status).toBe('running');
+    expect(mid.tasks.completed).toBeGreaterThanOrEqual(2);
+    expect(mid.tasks.completed).toBeLessThan(VISIBLE);
+    const completedBefore = mid.tasks.completed;
+
+    let resumedCalls = 0;
+    const second = scheduler({ afterTask: () => resumedCalls++ });
+    second.start();
+    const done = await second.waitFor(id);
+    expect(done.status).toBe('completed');
+    expect(done.tasks).toMatchObject({ total: VISIBLE, completed: VISIBLE, failed: 0 });
+    // Completed tasks were not run again; only the rest (and any that was in flight at the stop).
+    expect(resumedCalls).toBe(VISIBLE - completedBefore);
+    expect(count('SELECT count(*) AS n FROM models')).toBe(VISIBLE);
+    expect(count('SELECT count(DISTINCT content_uuid) AS n FROM models')).toBe(VISIBLE);
+    expect(count('SELECT reference_count AS n FROM metadata_blobs')).toBe(VISIBLE);
+  });
+
+  it('fails the job with the reason when a task keeps failing (grant revoked mid-way)', async () => {
+    f.setGrants(grantsWithExtra().filter((g) => g.type !== 'WriteModels'));
+    const s = scheduler();
+    s.start();
+    const id = s.enqueue(extensionJobName(EXT, 'analyze'), {}, { owner: EXT });
+    const done = await s.waitFor(id);
+    expect(done.status).toBe('failed');
+    expect(done.errors.map((e) => e.message).join('\n')).toContain('WriteModels');
+    expect(count('SELECT count(*) AS n FROM models')).toBe(0);
+  });
+});
