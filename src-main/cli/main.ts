@@ -5,6 +5,7 @@ import { APP_VERSION, RENDERER_DIR } from '../core/app-info.js';
 import { CairnCore } from '../core/cairn-core.js';
 import { startHeadlessServer } from '../server/headless-server.js';
 import { headlessShellHandlers } from '../server/headless-shell.js';
+import { registerIndexCommands } from './index-commands.js';
 import { pickLibrary } from './library-ref.js';
 import { printTable } from './print.js';
 
@@ -26,6 +27,7 @@ export const EXIT_USAGE = 2;
 export async function runCli(argv: string[], io = { out: process.stdout, err: process.stderr }): Promise<number> {
   let core: CairnCore | undefined;
   let keepAlive = false;
+  const keepAliveCommand = argv.includes('serve');
   const program = new Command('cairn')
     .description('Cairn: a local-first file and photo library with sandboxed extensions.')
     .version(APP_VERSION)
@@ -41,6 +43,8 @@ export async function runCli(argv: string[], io = { out: process.stdout, err: pr
       const homeDir = globals().home;
       core = await CairnCore.start({
         ...(homeDir ? { homeDir } : {}),
+        // A command runs and exits; watching belongs to long-lived shells (`cairn serve` included).
+        ...(keepAliveCommand ? {} : { watch: false }),
         shell: headlessShellHandlers(() => core?.home.dir ?? ''),
       });
     }
@@ -137,6 +141,8 @@ export async function runCli(argv: string[], io = { out: process.stdout, err: pr
       const result = await call('locations.remove', { libraryId: await libraryId(opts.library), locationId });
       emit(result, () => io.out.write(`Removed location ${locationId}\n`));
     });
+
+  registerIndexCommands(program, { io, getCore, call, libraryId, emit, json: () => globals().json === true });
 
   program
     .command('serve')
