@@ -13,6 +13,7 @@ import {
   type JobStatus,
 } from './job-schemas.js';
 import type { JobListFilter, JobStore, JobSummary } from './job-store.js';
+import type { SchedulerLease } from './scheduler-lease.js';
 import { ProgressThrottle } from './progress-throttle.js';
 import { runInWorker } from './run-in-worker.js';
 import { Semaphore } from './semaphore.js';
@@ -41,6 +42,15 @@ export interface JobSchedulerOptions {
   onEvent?: <E extends JobEventName>(name: E, payload: JobEvents[E]) => void;
   /** Background failures that have no caller (a listener threw, a progress write failed). Default: console.error. */
   onError?: (error: unknown) => void;
+  /**
+   * When given, this scheduler runs jobs only while it holds the lease (several processes may open one
+   * library; see `scheduler-lease.ts`). It renews the lease, and looks for changes other processes wrote
+   * (jobs enqueued, paused, resumed, cancelled; progress and status of jobs run elsewhere), every
+   * `pollIntervalMs`. Without a lease the scheduler assumes it is alone (tests, benchmarks, one-off tools).
+   */
+  lease?: SchedulerLease;
+  /** How often to renew the lease and look for changes from other processes (default: a third of the lease, at most 1 s). */
+  pollIntervalMs?: number;
 }
 
 /** Options of {@link JobScheduler.enqueue}. */
@@ -109,6 +119,13 @@ export class JobScheduler {
   #started = false;
   #stopping = false;
   #pumpQueued = false;
+  readonly #lease: SchedulerLease | undefined;
+  readonly #pollMs: number;
+  #holding = false;
+  #timer: NodeJS.Timeout | undefined;
+  #lastPoll = 0;
+  /** Last status and progress this process saw or announced per job, so changes made elsewhere are announced once. */
+  readonly #known = new Map<string, { status: JobStatus; progress?: string }>();
 
   constructor(options: JobSchedulerOptions) {
     const cores = Math.max(1, availableParallelism());
@@ -118,6 +135,13 @@ export class JobScheduler {
     this.#progressIntervalMs = options.progressIntervalMs ?? 100;
     this.#onEvent = options.onEvent;
     this.#onError = options.onError ?? ((e) => console.error('[jobs]', e));
+    this.#lease = options.lease;
+    this.#pollMs = positiveInt(options.pollIntervalMs ?? Math.max(1, Math.min(1000, Math.floor((options.lease?.ttlMs ?? 3000) / 3))), 'pollIntervalMs');
+  }
+
+  /** Whether this scheduler may run jobs: it holds the lease, or it has none. */
+  get isLeaseHolder(): boolean {
+    return this.#lease ? this.#holding : this.#started;
   }
 
   /** True between `start()` and `stop()`. */
@@ -201,6 +225,12 @@ export class JobScheduler {
   start(): void {
     if (this.#started) return;
     this.#started = true;
+    if (this.#lease) {
+      this.#holding = this.#safe(() => this.#lease!.tryAcquire()) ?? false;
+      this.#lastPoll = Date.now();
+      this.#timer = setInterval(() => this.#poll(), this.#pollMs);
+      this.#refTimer();
+    }
     this.#schedulePump();
   }
 
@@ -214,6 +244,11 @@ export class JobScheduler {
       a.controller.abort(new CairnError('CANCELLED', `Job ${a.id} was interrupted: the scheduler is stopping.`));
     }
     await Promise.all([...this.#active.values()].map((a) => a.done));
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    // Hand the lease over at once rather than making another process wait for it to expire.
+    if (this.#lease && this.#holding) this.#safe(() => this.#lease!.release());
+    this.#holding = false;
     this.#started = false;
     this.#stopping = false;
   }
@@ -281,6 +316,7 @@ export class JobScheduler {
       let set = this.#waiters.get(id);
       if (!set) this.#waiters.set(id, (set = new Set()));
       set.add({ statuses, resolve });
+      this.#refTimer();
     });
   }
 
@@ -288,7 +324,7 @@ export class JobScheduler {
   async idle(): Promise<void> {
     for (;;) {
       const runnable =
-        this.#started && !this.#stopping
+        this.#started && !this.#stopping && this.isLeaseHolder
           ? this.#store.pickRunnable([...this.#defs.keys()], new Set(), 1).length > 0
           : false;
       if (this.#active.size === 0 && !this.#pumpQueued && this.#unannounced.size === 0 && !runnable) return;
@@ -297,6 +333,51 @@ export class JobScheduler {
   }
 
   // ---- internals ----
+
+  /**
+   * Renews (or tries to take) the lease and picks up what other processes wrote since the last poll: jobs
+   * paused or cancelled elsewhere are interrupted here, new and resumed jobs start, and status and progress
+   * changes of jobs running elsewhere are announced in this process too (so every window sees them).
+   */
+  #poll(): void {
+    if (!this.#started || this.#stopping || !this.#store.db.open) return;
+    const was = this.#holding;
+    this.#holding = this.#safe(() => this.#lease!.tryAcquire()) ?? false;
+    if (was && !this.#holding) {
+      for (const a of this.#active.values()) {
+        a.controller.abort(new CairnError('CANCELLED', `Job ${a.id} was interrupted: another process took over this library's jobs.`));
+      }
+    }
+    // Overlap the window a little: clocks of two processes on one host agree, but writes land between polls.
+    const since = this.#lastPoll - this.#pollMs;
+    this.#lastPoll = Date.now();
+    for (const job of this.#safe(() => this.#store.listJobs({ updatedSince: since })) ?? []) {
+      const active = this.#active.get(job.id);
+      if (active) {
+        if ((job.status === 'paused' || job.status === 'cancelled') && !active.controller.signal.aborted) {
+          active.controller.abort(new CairnError('CANCELLED', `Job ${job.id} was ${job.status} from another process.`));
+          this.#changed(job, job.status);
+        }
+        continue;
+      }
+      const known = this.#known.get(job.id);
+      if (known?.status !== job.status) this.#changed(job, job.status, job.status === 'failed' ? job.errors.at(-1)?.message : undefined);
+      const progress = job.progress ? JSON.stringify(job.progress) : undefined;
+      if (job.progress && progress !== known?.progress) {
+        this.#known.set(job.id, { status: job.status, progress });
+        this.#emit('jobs.onDidProgress', { jobId: job.id, name: job.name, owner: job.owner, progress: job.progress });
+      }
+    }
+    if (this.#holding) this.#schedulePump();
+    this.#refTimer();
+  }
+
+  /** The poll timer keeps the process alive only while someone waits for a job. */
+  #refTimer(): void {
+    if (!this.#timer) return;
+    if (this.#waiters.size > 0) this.#timer.ref();
+    else this.#timer.unref();
+  }
 
   #move(id: string, to: JobStatus, from: readonly JobStatus[], verb: string, announce = true): void {
     const before = this.#store.getSummary(id);
@@ -330,6 +411,7 @@ export class JobScheduler {
 
   #pump(): void {
     if (!this.#started || this.#stopping || !this.#store.db.open) return;
+    if (this.#lease && !this.#holding) return;
     const free = this.#maxJobs - this.#active.size;
     if (free <= 0) return;
     const skip = new Set([...this.#active.keys(), ...this.#unannounced]);
@@ -457,6 +539,7 @@ export class JobScheduler {
 
   #publishProgress(active: ActiveJob, progress: JobProgress): void {
     this.#safe(() => this.#store.saveProgress(active.id, progress));
+    this.#known.set(active.id, { status: 'running', progress: JSON.stringify(progress) });
     this.#emit('jobs.onDidProgress', { jobId: active.id, name: active.name, owner: active.owner, progress });
   }
 
@@ -533,6 +616,7 @@ export class JobScheduler {
   }
 
   #changed(job: JobRef, status: JobStatus, error?: string): void {
+    this.#known.set(job.id, { ...this.#known.get(job.id), status });
     this.#emit('jobs.onDidChange', { jobId: job.id, name: job.name, owner: job.owner, status, ...(error ? { error } : {}) });
     const waiters = this.#waiters.get(job.id);
     if (!waiters) return;

@@ -86,6 +86,8 @@ export interface JobListFilter {
   owner?: string;
   parentId?: string;
   name?: string;
+  /** Only jobs whose row changed at or after this time (ms). */
+  updatedSince?: number;
 }
 
 /**

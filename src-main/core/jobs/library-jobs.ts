@@ -6,6 +6,7 @@ import type { JobDefinition } from './define-job.js';
 import { JobScheduler, type EnqueueOptions } from './job-scheduler.js';
 import type { JobSummary } from './job-store.js';
 import { SqliteJobStore } from './sqlite-job-store.js';
+import { SqliteSchedulerLease } from './scheduler-lease.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDefinition = JobDefinition<any, any>;
@@ -16,10 +17,27 @@ interface JobType {
   title: (input: unknown, lib: Library) => string;
 }
 
+/** Options of {@link LibraryJobs}. */
+export interface LibraryJobsOptions {
+  maxConcurrentJobs?: number;
+  maxConcurrentTasks?: number;
+  /** How long a scheduler lease lasts without a heartbeat (default 15 s). */
+  leaseTtlMs?: number;
+  /** How often schedulers renew their lease and look for other processes' changes (default 1 s). */
+  pollIntervalMs?: number;
+}
+
 /**
  * One durable {@link JobScheduler} per open library, all with the same job types, and their events
  * forwarded to the core's event bus with the library id. A library's scheduler starts the first time the
  * library is used (resuming its interrupted jobs) and stops before the library closes.
+ *
+ * Two processes (the app and the CLI) may open one library: each scheduler takes the library's lease
+ * (`SqliteSchedulerLease`) and only the holder runs jobs. The others still enqueue, list, pause, resume and
+ * cancel (they write the rows; the holder picks the change up within a poll) and announce the holder's
+ * progress and status changes on their own event bus. When the holder stops it hands the lease over at
+ * once; when it dies, another takes over as soon as it sees the holder's pid is gone (same host) or the
+ * lease expired.
  *
  * @example
  * jobs.registerType('indexer.location', indexJob, (input) => `Index ${input.locationId}`);
@@ -30,9 +48,9 @@ export class LibraryJobs {
   readonly #events: EventBus;
   readonly #types = new Map<string, JobType>();
   readonly #schedulers = new Map<string, { lib: Library; scheduler: JobScheduler }>();
-  readonly #options: { maxConcurrentJobs?: number; maxConcurrentTasks?: number };
+  readonly #options: LibraryJobsOptions;
 
-  constructor(libraries: LibraryManager, events: EventBus, options: { maxConcurrentJobs?: number; maxConcurrentTasks?: number } = {}) {
+  constructor(libraries: LibraryManager, events: EventBus, options: LibraryJobsOptions = {}) {
     this.#libraries = libraries;
     this.#events = events;
     this.#options = options;
@@ -98,9 +116,11 @@ export class LibraryJobs {
 
   #start(lib: Library): JobScheduler {
     const libraryId = lib.id;
+    const { leaseTtlMs, ...options } = this.#options;
     const scheduler = new JobScheduler({
       store: new SqliteJobStore(lib.raw),
-      ...this.#options,
+      ...options,
+      lease: new SqliteSchedulerLease(lib.raw, leaseTtlMs ? { ttlMs: leaseTtlMs } : {}),
       onEvent: (name, payload) => this.#events.emit(name, { libraryId, ...payload } as never),
     });
     for (const [name, type] of this.#types) scheduler.register(name, type.definition);

@@ -115,6 +115,10 @@ export class SqliteJobStore implements JobStore {
       where.push('name = ?');
       params.push(filter.name);
     }
+    if (filter.updatedSince !== undefined) {
+      where.push('updated_at >= ?');
+      params.push(filter.updatedSince);
+    }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const rows = this.db.prepare(`SELECT * FROM jobs ${clause} ORDER BY created_at DESC, rowid DESC`).all(...params) as JobRow[];
     // One grouped query for every listed job's task counts, not one per job.
