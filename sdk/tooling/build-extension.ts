@@ -85,7 +85,8 @@ export async function buildExtension(extDir: string, options: BuildOptions = {})
   const sink = { write: (chunk: string | Uint8Array) => { text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'); return true; } };
   const asc = await import('assemblyscript/asc');
   const { error } = await asc.main(args, { stdout: sink as never, stderr: sink as never });
-  const diagnostics = parseDiagnostics(text);
+  // Name files as the user sees them: relative to the current folder (SDK files keep their ~lib/ name).
+  const diagnostics = parseDiagnostics(text).map((d) => (d.file && !d.file.startsWith('~lib/') ? { ...d, file: path.relative(process.cwd(), path.join(base, d.file)) } : d));
   const ok = !error && !diagnostics.some((d) => d.severity === 'error') && fs.existsSync(tmpWasm);
   if (ok) fs.renameSync(tmpWasm, wasmPath);
   else fs.rmSync(tmpWasm, { force: true });

@@ -4,6 +4,7 @@ import { CairnError, toWireError } from '../../src-shared/errors.js';
 import { APP_VERSION, RENDERER_DIR } from '../core/app-info.js';
 import { CairnCore } from '../core/cairn-core.js';
 import { startHeadlessServer } from '../server/headless-server.js';
+import { registerExtDevCommands } from '../../sdk/tooling/ext-commands.js';
 import { headlessShellHandlers } from '../server/headless-shell.js';
 import { registerIndexCommands } from './index-commands.js';
 import { pickLibrary } from './library-ref.js';
@@ -167,6 +168,8 @@ export async function runCli(argv: string[], io = { out: process.stdout, err: pr
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+
+  registerExtDevCommands(program, io, () => globals().json === true);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
