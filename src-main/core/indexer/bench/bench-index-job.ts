@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EventBus } from '../../events/event-bus.js';
+import { JobScheduler } from '../../jobs/job-scheduler.js';
+import { SqliteJobStore } from '../../jobs/sqlite-job-store.js';
+import { Library } from '../../library/library.js';
+import { HybridLogicalClock } from '../../sync/hlc.js';
+import type { DiscoveryBatch } from '../discovery.js';
+import { INDEX_LOCATION_JOB, makeIndexLocationJob, type IndexCheckpoint } from '../index-location-job.js';
+import { IndexWriter, noteListings, zeroCounts, type IndexCounts } from '../index-writer.js';
+
+const LOCATION_ID = '44444444-4444-4444-8444-444444444444';
+
+/** A fresh library with one location on `root`, for benchmarks. `cleanup()` closes and deletes it. */
+export async function benchLibrary(root: string): Promise<{ library: Library; cleanup: () => Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-lib-'));
+  const library = await Library.create(path.join(dir, 'lib'), { name: 'bench' });
+  library.raw.prepare(`INSERT INTO locations (id, path, name, added_at, device_id, settings) VALUES (?, ?, 'bench', '', 'bench', ?)`).run(
+    LOCATION_ID, root, JSON.stringify({ rules: { skipSystemFiles: false, respectGitignore: false } }),
+  );
+  return { library, cleanup: async () => { await library.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+}
+
+/**
+ * The processing hook for `runBench`: applies each discovery batch to a fresh library with the indexer's
+ * change detection, one transaction per batch, exactly as the job does (minus the job bookkeeping).
+ *
+ * @example
+ * const p = await processingHook(tree.root); await runBench({ ...opts, process: p.process }); await p.cleanup();
+ */
+export async function processingHook(root: string): Promise<{ process: (batch: DiscoveryBatch) => Promise<void>; counts: IndexCounts; cleanup: () => Promise<void> }> {
+  const { library, cleanup } = await benchLibrary(root);
+  const writer = new IndexWriter(library.raw, LOCATION_ID, root);
+  const counts = zeroCounts();
+  const pending = new Set<number>();
+  const listings = new Map<string, Set<string>>();
+  const unreadable = new Set<string>();
+  const apply = library.raw.transaction((batch: DiscoveryBatch) => writer.applyBatch(batch, counts, pending, listings, unreadable));
+  return {
+    counts,
+    cleanup,
+    process: async (batch) => {
+      noteListings(batch, listings, unreadable);
+      apply(batch);
+      for (const d of batch.completedDirs) listings.delete(d);
+    },
+  };
+}
+
+/** Per-phase wall time of one `indexer.location` run. */
+export interface JobPhaseTimes {
+  processing: number;
+  identity: number;
+  media: number;
+  finalize: number;
+  total: number;
+  counts: IndexCounts;
+}
+
+/**
+ * Runs the real `indexer.location` job twice over `root` in a fresh library (a first index, then an
+ * unchanged re-index) and returns the phase times of each run.
+ *
+ * @example
+ * const [first, again] = await runIndexJob('/tmp/tree');
+ */
+export async function runIndexJob(root: string, hashWorkers = 2): Promise<JobPhaseTimes[]> {
+  const { library, cleanup } = await benchLibrary(root);
+  const runs: JobPhaseTimes[] = [];
+  try {
+    for (let run = 0; run < 2; run++) {
+      const marks: [IndexCheckpoint['phase'], number][] = [];
+      const scheduler = new JobScheduler({ store: new SqliteJobStore(library.raw) });
+      scheduler.register(INDEX_LOCATION_JOB, makeIndexLocationJob({
+        libraries: { get: async () => library }, events: new EventBus(), clock: new HybridLogicalClock('bench'), deviceId: 'bench', hashWorkers,
+        beforePhase: (phase) => void marks.push([phase, performance.now()]),
+      }));
+      scheduler.start();
+      const start = performance.now();
+      const id = scheduler.enqueue(INDEX_LOCATION_JOB, { libraryId: library.id, locationId: LOCATION_ID });
+      const done = await scheduler.waitFor(id);
+      const end = performance.now();
+      await scheduler.stop();
+      if (done.status !== 'completed') throw new Error(`bench index job ${done.status}: ${JSON.stringify(done.errors)}`);
+      const at = (p: string) => marks.find(([q]) => q === p)?.[1] ?? end;
+      const settings = library.raw.prepare('SELECT settings FROM locations WHERE id = ?').get(LOCATION_ID) as { settings: string };
+      runs.push({
+        processing: at('identity') - at('processing'),
+        identity: at('media') - at('identity'),
+        media: at('finalize') - at('media'),
+        finalize: end - at('finalize'),
+        total: end - start,
+        counts: (JSON.parse(settings.settings) as { index: { lastRun: { counts: IndexCounts } } }).index.lastRun.counts,
+      });
+    }
+  } finally {
+    await cleanup();
+  }
+  return runs;
+}
