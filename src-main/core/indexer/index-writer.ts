@@ -93,7 +93,6 @@ const ms = (n: number | null): number | null => (n === null || !Number.isFinite(
  * lib.raw.transaction(() => w.applyBatch(batch, state))();
  */
 export class IndexWriter {
-  readonly #db: BetterSqlite3.Database;
   readonly #loc: string;
   readonly #root: string;
   readonly #now: () => number;
@@ -102,7 +101,6 @@ export class IndexWriter {
   readonly #s;
 
   constructor(db: BetterSqlite3.Database, locationId: string, root: string, now: () => number = Date.now) {
-    this.#db = db;
     this.#loc = locationId;
     this.#root = root;
     this.#now = now;
