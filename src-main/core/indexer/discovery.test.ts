@@ -253,3 +253,23 @@ describe('isSystemFile', () => {
     for (const n of ['photo.jpg', '.gitignore', 'DS_Store', 'thumbs.txt']) expect(isSystemFile(n)).toBe(false);
   });
 });
+
+describe('scoped walks (startAt, maxDepth)', () => {
+  it('start below the root with root-relative paths, ancestors\' .gitignore applied, and a depth limit', async () => {
+    put('.gitignore', '*.log\n');
+    put('a/b/keep.txt');
+    put('a/b/skip.log');
+    put('a/b/c/deep.txt');
+    put('a/other.txt');
+    const rel = (batches: DiscoveryBatch[]) => batches.flatMap((b) => b.entries.map((e) => e.relativePath));
+    const deep: DiscoveryBatch[] = [];
+    for await (const b of discoverInWorker(root, { startAt: 'a/b' })) deep.push(b);
+    expect(rel(deep)).toEqual(['a/b/c', 'a/b/keep.txt', 'a/b/c/deep.txt']);
+    expect(deep.flatMap((b) => b.completedDirs)).toEqual(['a/b', 'a/b/c']);
+    const shallow = [...discoverSync(root, { startAt: 'a', maxDepth: 0 })];
+    expect(rel(shallow)).toEqual(['a/b', 'a/other.txt']);
+    expect(shallow.flatMap((b) => b.completedDirs)).toEqual(['a']);
+    expect([...discoverSync(root, { startAt: 'x.log' })]).toEqual([]); // excluded by the rules: nothing to walk
+    expect(() => [...discoverSync(root, { startAt: 'missing' })]).toThrow(/Cannot walk/);
+  });
+});
