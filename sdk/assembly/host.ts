@@ -84,7 +84,7 @@ export namespace Host {
  * `Result.unwrap()` of an error. It reports the message and position through `error_set` and `log_error`,
  * then traps: the call fails, the plugin stays usable.
  */
-export function cairnAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
+export function cairnAbort(message: string | null = null, fileName: string | null = null, line: u32 = 0, column: u32 = 0): void {
   const text = "abort: " + (message !== null ? message : "(no message)") + " at " + (fileName !== null ? fileName : "?") + ":" + line.toString() + ":" + column.toString();
   const h = storeString(text);
   extism_log_error(h);
