@@ -7,6 +7,8 @@ import { startHeadlessServer } from '../server/headless-server.js';
 import { registerExtDevCommands } from '../../sdk/tooling/ext-commands.js';
 import { headlessShellHandlers } from '../server/headless-shell.js';
 import { registerIndexCommands } from './index-commands.js';
+import { registerJobsCommands } from './jobs-commands.js';
+import { registerActionCommands } from './action-commands.js';
 import { pickLibrary } from './library-ref.js';
 import { printTable } from './print.js';
 
@@ -144,6 +146,8 @@ export async function runCli(argv: string[], io = { out: process.stdout, err: pr
     });
 
   registerIndexCommands(program, { io, getCore, call, libraryId, emit, json: () => globals().json === true });
+  registerJobsCommands(program, { io, call, libraryId, emit, json: () => globals().json === true });
+  registerActionCommands(program, { io, call, libraryId, emit, json: () => globals().json === true });
 
   program
     .command('serve')
