@@ -13,7 +13,7 @@ import {
 const SORT_SQL = {
   name: 'e.name COLLATE NOCASE',
   modified: 'e.modified_at',
-  size: 'size',
+  size: "CASE WHEN e.kind = 'dir' THEN coalesce(e.aggregate_size, 0) ELSE e.size END",
   kind: 'e.file_kind',
 } as const;
 
@@ -60,10 +60,16 @@ export function listEntries(lib: Library, input: ParsedInputOf<'entries.list'>):
   return page(lib, where, order, input.offset, input.limit);
 }
 
-/** Runs a summary query and its count with the same WHERE. */
+/**
+ * Runs a summary query and its count with the same WHERE. The page's ids are chosen first (sorting only the
+ * sort keys), and the summary columns, with their subqueries, are computed for that page alone.
+ */
 export function page(lib: Library, where: WhereBuilder, order: string, offset: number, limit: number) {
   const rows = lib.raw
-    .prepare(`SELECT ${ENTRY_SUMMARY_COLUMNS} ${ENTRY_SUMMARY_FROM} ${where.sql} ${order} LIMIT ? OFFSET ?`)
+    .prepare(
+      `WITH page AS (SELECT e.id, row_number() OVER (${order}) AS pos FROM entries e ${where.sql} ${order} LIMIT ? OFFSET ?)
+       SELECT ${ENTRY_SUMMARY_COLUMNS} FROM page JOIN entries e ON e.id = page.id LEFT JOIN entries p ON p.id = e.parent_id ORDER BY page.pos`,
+    )
     .all(...where.params, limit, offset) as EntrySummaryRow[];
   const { n } = lib.raw.prepare(`SELECT count(*) AS n FROM entries e ${where.sql}`).get(...where.params) as { n: number };
   return { items: rows.map(toEntrySummary), total: n };
