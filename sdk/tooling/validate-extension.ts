@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import type { ValidateFunction } from 'ajv';
+import type { Ajv as AjvClass, ValidateFunction } from 'ajv';
 import { Manifest, exportNames } from '../../src-shared/extensions/manifest.js';
 import { parseFilter } from '../../src-shared/filters/filter-language.js';
 import { SCHEMAS_DIR } from './sdk-paths.js';
@@ -53,7 +53,7 @@ const Wasm = (globalThis as unknown as {
 let uiValidator: ValidateFunction | null = null;
 function uiManifestValidator(): ValidateFunction {
   if (!uiValidator) {
-    const AjvCtor = require('ajv') as typeof import('ajv').default;
+    const AjvCtor = (require('ajv') as { Ajv: typeof AjvClass }).Ajv;
     const ajv = new AjvCtor({ allErrors: true, strict: true });
     uiValidator = ajv.compile(JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, 'ui_manifest.schema.json'), 'utf8')));
   }
