@@ -1,4 +1,5 @@
-import type { OperationName } from '../../src-shared/contract/index.js';
+import { operationNames, type OperationName } from '../../src-shared/contract/index.js';
+import { CairnError } from '../../src-shared/errors.js';
 import { EventBus } from './events/event-bus.js';
 import { CairnHome, resolveHomeDir } from './home/cairn-home.js';
 import { libraryHandlers } from './library/library-handlers.js';
@@ -30,14 +31,23 @@ import { OperationRegistry, type Handlers, type HandlersFor, type RegistryOption
 /** Operations that a shell answers (`shell.*`), not the core. */
 export type ShellOperationName = Extract<OperationName, `shell.${string}`>;
 export type ShellHandlers = HandlersFor<'shell'>;
+/** Operations about installed extensions (`extensions.*`): the extension host answers them, through the shells. */
+export type ExtensionOperationName = Extract<OperationName, `extensions.${string}`>;
+/** Every `extensions.*` handler; `extensionHandlers(core)` in extension-host/packages provides them all. */
+export type ExtensionHandlers = HandlersFor<'extensions'>;
 /** Every handler the core itself must provide: the compiler lists any that are missing. */
-export type CoreHandlers = Omit<Handlers, ShellOperationName>;
+export type CoreHandlers = Omit<Handlers, ShellOperationName | ExtensionOperationName>;
 
 export interface CoreOptions extends RegistryOptions {
   /** The Cairn home folder; defaults to `$CAIRN_HOME` or the platform's app-data folder. */
   homeDir?: string;
   /** Handlers for `shell.*`, supplied by the Electron shell, the headless shell or the CLI. */
   shell: ShellHandlers;
+  /**
+   * The `extensions.*` handlers. The core cannot import the extension host, so the shells pass
+   * `extensionHandlers` from extension-host/packages here. Without it, those operations answer NOT_SUPPORTED.
+   */
+  extensions?: (core: CairnCore) => ExtensionHandlers;
   /** Watch locations for changes (default: unless `CAIRN_NO_WATCH=1`). The CLI turns it off. */
   watch?: boolean;
 }
@@ -99,7 +109,8 @@ export class CairnCore {
       ...indexerHandlers(this.indexer),
       ...modelHandlers({ models: this.models, tagPaths: new TagPathWriter(this.tags, this.clock, this.home.deviceId), sidecars: new SidecarStore(), events: this.events }),
     };
-    this.registry = new OperationRegistry({ ...core, ...options.shell }, {
+    const extensions = options.extensions ? options.extensions(this) : unavailableExtensionHandlers();
+    this.registry = new OperationRegistry({ ...core, ...extensions, ...options.shell }, {
       ...options,
       libraries: { open: (id) => this.libraries.get(id), peek: (id) => this.libraries.peek(id) },
     });
@@ -117,4 +128,12 @@ export class CairnCore {
     this.indexer.close();
     await this.libraries.closeAll();
   }
+}
+
+/** Stand-ins when a shell runs without the extension host: every `extensions.*` answers NOT_SUPPORTED. */
+function unavailableExtensionHandlers(): ExtensionHandlers {
+  const fail = () => {
+    throw new CairnError('NOT_SUPPORTED', 'Extensions are not available in this shell.');
+  };
+  return Object.fromEntries(operationNames.filter((n) => n.startsWith('extensions.')).map((n) => [n, fail])) as unknown as ExtensionHandlers;
 }

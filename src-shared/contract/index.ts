@@ -11,6 +11,7 @@ import { jobEvents, jobOperations } from './jobs.js';
 import { actionEvents, actionOperations } from './actions.js';
 import { indexerOperations } from './indexer.js';
 import { modelEvents, modelOperations } from './models.js';
+import { extensionEvents, extensionOperations } from './extensions.js';
 
 export * from './define.js';
 export * from './common.js';
@@ -25,6 +26,7 @@ export * from './jobs.js';
 export * from './actions.js';
 export * from './indexer.js';
 export * from './models.js';
+export * from './extensions.js';
 
 /**
  * The one contract. Every operation any shell, the CLI or an extension can call is declared here once.
@@ -42,6 +44,7 @@ export const operations = {
   ...actionOperations,
   ...indexerOperations,
   ...modelOperations,
+  ...extensionOperations,
 } as const satisfies Record<string, AnyOperationDef>;
 
 /** Every event the core emits, with its payload schema. Names are `domain.onDidX`. */
@@ -54,6 +57,7 @@ export const events = {
   ...jobEvents,
   ...actionEvents,
   ...modelEvents,
+  ...extensionEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Operations = typeof operations;
