@@ -6,6 +6,8 @@ import { CairnCore } from '../core/cairn-core.js';
 import { startHeadlessServer } from '../server/headless-server.js';
 import { registerExtDevCommands } from '../../sdk/tooling/ext-commands.js';
 import { headlessShellHandlers } from '../server/headless-shell.js';
+import { extensionHandlers } from '../../extension-host/packages/extension-handlers.js';
+import { registerExtCommands } from './ext-commands.js';
 import { registerIndexCommands } from './index-commands.js';
 import { registerJobsCommands } from './jobs-commands.js';
 import { registerActionCommands } from './action-commands.js';
@@ -27,7 +29,10 @@ export const EXIT_USAGE = 2;
  * @example
  * process.exitCode = await runCli(process.argv.slice(2));
  */
-export async function runCli(argv: string[], io = { out: process.stdout, err: process.stderr }): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: { out: NodeJS.WriteStream; err: NodeJS.WriteStream; in?: NodeJS.ReadableStream & { isTTY?: boolean } } = { out: process.stdout, err: process.stderr },
+): Promise<number> {
   let core: CairnCore | undefined;
   let keepAlive = false;
   const keepAliveCommand = argv.includes('serve');
@@ -49,6 +54,7 @@ export async function runCli(argv: string[], io = { out: process.stdout, err: pr
         // A command runs and exits; watching belongs to long-lived shells (`cairn serve` included).
         ...(keepAliveCommand ? {} : { watch: false }),
         shell: headlessShellHandlers(() => core?.home.dir ?? ''),
+        extensions: (c) => extensionHandlers(c),
       });
     }
     return core;
@@ -148,6 +154,7 @@ export async function runCli(argv: string[], io = { out: process.stdout, err: pr
   registerIndexCommands(program, { io, getCore, call, libraryId, emit, json: () => globals().json === true });
   registerJobsCommands(program, { io, call, libraryId, emit, json: () => globals().json === true });
   registerActionCommands(program, { io, call, libraryId, emit, json: () => globals().json === true });
+  registerExtCommands(program, { io, call, libraryId, emit, json: () => globals().json === true });
 
   program
     .command('serve')

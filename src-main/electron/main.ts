@@ -9,6 +9,7 @@ import { IPC_EVENT, IPC_INVOKE } from '../../src-shared/bridge.js';
 import type { Result } from '../../src-shared/errors.js';
 import { APP_ROOT, APP_VERSION, RENDERER_DIR } from '../core/app-info.js';
 import { CairnCore } from '../core/cairn-core.js';
+import { extensionHandlers } from '../../extension-host/packages/extension-handlers.js';
 import { resolveSidecarRequest, SIDECAR_URL_PREFIX } from '../core/sidecars/sidecar-request.js';
 import { mimeFor, resolveStatic } from '../server/static-files.js';
 
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
         return { path: result.canceled ? null : (result.filePaths[0] ?? null) };
       },
     },
+    extensions: (c) => extensionHandlers(c),
   });
 
   // Serve the built renderer from cairn-app://app/ with the CSP on every response.
