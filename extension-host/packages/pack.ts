@@ -77,6 +77,37 @@ export async function pack(source: string | PackageParts, options: PackOptions =
   return Buffer.concat(chunks);
 }
 
+/**
+ * Packs an extension's source folder into `outFile` (written atomically): `manifest.json`,
+ * `ui_manifest.json`, `assets/` and `prompts/` from `extDir`, and `plugin.wasm` from `extDir` or, as the
+ * SDK builds it, `extDir/build/`. Returns the file and its sha256 (what a store catalog lists).
+ *
+ * Failure modes: those of {@link pack}.
+ *
+ * @example
+ * const { file, sha256 } = await packPackage('extensions/hello', 'out/hello-1.0.0.cairnext');
+ */
+export async function packPackage(extDir: string, outFile: string, options: PackOptions = {}): Promise<{ file: string; sha256: string; bytes: number }> {
+  const files = readFolder(extDir);
+  if (!files.has(PLUGIN_FILE)) {
+    const built = path.join(extDir, 'build', PLUGIN_FILE);
+    if (fs.existsSync(built)) files.set(PLUGIN_FILE, fs.readFileSync(built));
+  }
+  const parts: PackageParts = { manifest: files.get(MANIFEST_FILE) ?? Buffer.alloc(0), wasm: files.get(PLUGIN_FILE) ?? Buffer.alloc(0), files: {} };
+  if (!files.has(MANIFEST_FILE) || !files.has(PLUGIN_FILE)) throw new CairnError('VALIDATION', `Cannot pack ${extDir}: ${files.has(MANIFEST_FILE) ? `${PLUGIN_FILE} (or build/${PLUGIN_FILE})` : MANIFEST_FILE} is missing.`);
+  for (const [name, data] of files) {
+    if (name === UI_MANIFEST_FILE) parts.uiManifest = data;
+    else if (name !== MANIFEST_FILE && name !== PLUGIN_FILE) parts.files![name] = data;
+  }
+  const bytes = await pack(parts, options);
+  const file = path.resolve(outFile);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(tmp, bytes);
+  fs.renameSync(tmp, file);
+  return { file, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+}
+
 function toBuffer(value: object | Uint8Array | string): Buffer {
   if (typeof value === 'string') return Buffer.from(value);
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../src-main/core/testing/temp-dir.js';
 import { wat } from '../sandbox/testing/wat.js';
-import { pack } from './pack.js';
+import { pack, packPackage } from './pack.js';
 import { DEFAULT_PACKAGE_LIMITS, FILES_FILE, SIGNATURE_FILE } from './package-format.js';
 import { readPackage, readPackageFolder } from './read-package.js';
 import { rawZip, testKeys, testManifest, testPackage, tinyWasm, type RawEntry } from './testing/package-fixture.js';
@@ -64,6 +64,14 @@ describe('readPackage', () => {
     const pkg = await readPackage(file);
     expect([...pkg.files.keys()].sort()).toEqual(['assets/img/a.png', 'files.json', 'manifest.json', 'plugin.wasm']);
     await expect(readPackage(path.join(tmp.dir, 'missing.cairnext'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    // The SDK layout: plugin.wasm built into build/, packed by packPackage (what `cairn ext pack` calls).
+    fs.mkdirSync(path.join(tmp.dir, 'build'));
+    fs.renameSync(path.join(tmp.dir, 'plugin.wasm'), path.join(tmp.dir, 'build', 'plugin.wasm'));
+    const out = await packPackage(tmp.dir, path.join(tmp.dir, 'out', 'hello-1.0.0.cairnext'));
+    expect((await readPackage(out.file)).sha256).toBe(out.sha256);
+    fs.rmSync(path.join(tmp.dir, 'build'), { recursive: true });
+    await expect(packPackage(tmp.dir, path.join(tmp.dir, 'x.cairnext'))).rejects.toThrow(/plugin.wasm \(or build\/plugin.wasm\) is missing/);
   });
 
   it('verifies a publisher signature, and refuses a bad one', async () => {
