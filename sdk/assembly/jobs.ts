@@ -4,20 +4,52 @@ import { Host } from "./host";
 import { JsonObject } from "./json-writer";
 import { Result, VdfsError } from "./result";
 
-/** A task the host ran for this job since it started: its key, result (JSON) or error value. */
-@json
+/** A task the previous step asked for, with its result (JSON). */
 export class CompletedTask {
-  key: string = "";
-  result: JSON.Raw = new JSON.Raw("null");
-  error: VdfsError | null = null;
+  constructor(public key: string, public result: JSON.Raw) {}
 }
 
-/** What the host passes to a job export on every step. */
+/**
+ * What the host passes to a job export on every step (docs/extension-runtime.md): the job's input, the
+ * guest's last checkpoint, the results of the tasks the previous step asked for (by key) and the step number.
+ */
 @json
 export class JobStepRequest {
   input: JSON.Raw = new JSON.Raw("null");
   checkpoint: JSON.Raw = new JSON.Raw("null");
-  completedTasks: CompletedTask[] = [];
+  completedTasks: Map<string, JSON.Raw> = new Map<string, JSON.Raw>();
+  step: i32 = 0;
+}
+
+/**
+ * The input of a task export: `{key, input}`. A task that fails (after the manifest's retries) fails the job.
+ *
+ * @example
+ * export function task_note(): i32 {
+ *   const call = TaskCall.read<NoteInput>();
+ *   // call.key, call.input …
+ *   Host.output<NoteResult>(result);
+ *   return 0;
+ * }
+ */
+export class TaskCall<T> {
+  key: string = "";
+  input!: T;
+
+  /** Parses this call's input as a task call. */
+  static read<T>(): TaskCall<T> {
+    const raw = Host.input<TaskEnvelope>();
+    const call = new TaskCall<T>();
+    call.key = raw.key;
+    call.input = JSON.parse<T>(raw.input.toString());
+    return call;
+  }
+}
+
+@json
+class TaskEnvelope {
+  key: string = "";
+  input: JSON.Raw = new JSON.Raw("null");
 }
 
 /**
@@ -45,8 +77,10 @@ export class JobStep<I, C> {
   input!: I;
   /** The last checkpoint, or null on the first step. */
   checkpoint: C | null = null;
-  /** Tasks completed so far, with their results. */
+  /** Results of the tasks the previous step asked for. */
   completed: CompletedTask[] = [];
+  /** The step number (0 on the first call). */
+  step: i32 = 0;
   private tasks: string[] = [];
   private progressJson: string = "";
 
@@ -62,19 +96,20 @@ export class JobStep<I, C> {
     step.input = JSON.parse<I>(req.input.toString());
     const cp = req.checkpoint.toString();
     if (cp != "null") step.checkpoint = JSON.parse<C>(cp);
-    step.completed = req.completedTasks;
+    const keys = req.completedTasks.keys();
+    for (let i = 0; i < keys.length; i++) step.completed.push(new CompletedTask(keys[i], req.completedTasks.get(keys[i])));
+    step.step = req.step;
     return step;
   }
 
-  /** True when a task with `key` has completed (successfully or not). */
+  /** True when the task `key` completed in the previous step. */
   isCompleted(key: string): bool {
     for (let i = 0; i < this.completed.length; i++) if (this.completed[i].key == key) return true;
     return false;
   }
 
   /**
-   * The result of the completed task `key` as `R`; `NOT_FOUND` when it has not completed, or the task's
-   * own error value when it failed after its retries.
+   * The result of the task `key` (asked for by the previous step) as `R`; `NOT_FOUND` when there is none.
    *
    * @example
    * const r = step.result<HashOutput>("hash:" + id);
@@ -83,7 +118,6 @@ export class JobStep<I, C> {
     for (let i = 0; i < this.completed.length; i++) {
       const t = this.completed[i];
       if (t.key != key) continue;
-      if (t.error !== null) return Result.from<R>(t.error!);
       return Result.success<R>(JSON.parse<R>(t.result.toString()));
     }
     return Result.failure<R>("NOT_FOUND", "task " + key + " has not completed");
@@ -140,12 +174,6 @@ export class JobStep<I, C> {
   }
 }
 
-/** Whether the host wants the job to stop (paused, cancelled, shutting down). */
-@json
-export class Interrupted {
-  interrupted: bool = false;
-}
-
 /**
  * Host calls a job can make in the middle of a step (`job.*` methods). Outside a job run they return
  * `NOT_SUPPORTED`.
@@ -158,7 +186,7 @@ export namespace jobs {
    * jobs.checkpoint<ScanState>(state);
    */
   export function checkpoint<C>(state: C): VdfsError | null {
-    return vdfsCallRaw("job.checkpoint", new JsonObject().raw("checkpoint", JSON.stringify<C>(state)).toString()).error;
+    return vdfsCallRaw("job.checkpoint", new JsonObject().raw("state", JSON.stringify<C>(state)).toString()).error;
   }
 
   /**
@@ -178,8 +206,6 @@ export namespace jobs {
    * if (jobs.isInterrupted().value) return step.yieldStep(state);
    */
   export function isInterrupted(): Result<bool> {
-    const r = vdfsCall<Interrupted>("job.isInterrupted", "{}");
-    if (!r.ok) return Result.from<bool>(r.error!);
-    return Result.success<bool>(r.value.interrupted);
+    return vdfsCall<bool>("job.isInterrupted", "{}");
   }
 }

@@ -35,13 +35,14 @@ export namespace log {
   }
 
   /**
-   * Records a trace span through the host (`trace` method): a name, a duration in milliseconds and free
-   * text, kept with the job's trace. Returns the error value when the host refuses (e.g. rate limited).
+   * Records a trace line through the host (`trace` method, `{message}`): a span name, a duration in
+   * milliseconds and free text, as one line. Returns the error value when the host refuses (e.g. rate limited).
    *
    * @example
    * const err = log.trace("hash-batch", 12.5, "32 files");
    */
   export function trace(span: string, durationMs: f64, detail: string): VdfsError | null {
-    return vdfsCallRaw("trace", new JsonObject().str("span", span).num("durationMs", durationMs).str("detail", detail).toString()).error;
+    const message = span + " " + durationMs.toString() + "ms " + detail;
+    return vdfsCallRaw("trace", new JsonObject().str("message", message).toString()).error;
   }
 }

@@ -2,7 +2,7 @@
 // the job, task, action and hook exports are the real thing. See test/test-extension.test.ts.
 import {
   Host, JsonObject, Result, VdfsError, vdfsCallRaw, config, vars, log, vdfs, EntryQuery, EntryPager,
-  models, ModelDescriptor, ModelQuery, BlobValues, ModelRecord, tags, collections, ItemRefs, jobs, JobStep,
+  models, ModelDescriptor, ModelQuery, BlobValues, tags, collections, ItemRefs, jobs, JobStep, TaskCall,
   ActionPreview, ActionChange, ActionOutcome, ActionRequest, HookBatch, ai,
 } from "cairn-sdk";
 
@@ -210,7 +210,7 @@ function probeRuntime(p: Probe, o: JsonObject): void {
 }
 
 export function task_probe(): i32 {
-  const p = Host.input<Probe>();
+  const p = TaskCall.read<Probe>().input;
   const o = new JsonObject().str("case", p.case);
   if (p.case == "utf8") probeUtf8(p, o);
   else if (p.case == "log") probeLog(p, o);
@@ -242,6 +242,7 @@ class JobInput {
 class JobState {
   offset: i32 = 0;
   requested: i32 = 0;
+  noted: i32 = 0;
   steps: i32 = 0;
 }
 
@@ -263,6 +264,11 @@ export function job_index_notes(): i32 {
   const step = JobStep.read<JobInput, JobState>();
   const state = step.checkpoint !== null ? step.checkpoint! : new JobState();
   state.steps++;
+  // Results of the tasks the previous step asked for.
+  for (let i = 0; i < step.completed.length; i++) {
+    const r = step.result<NoteResult>(step.completed[i].key);
+    if (r.ok && r.value.modelId.length > 0) state.noted++;
+  }
   if (jobs.isInterrupted().value) {
     log.info("interrupted at offset " + state.offset.toString());
     return step.yieldStep(state);
@@ -286,22 +292,23 @@ export function job_index_notes(): i32 {
   state.offset += items.length;
   jobs.progress(state.offset, <i32>page.value.total, "step " + state.steps.toString());
   jobs.checkpoint<JobState>(state);
-  step.progress(state.offset, <i32>page.value.total, "noted " + step.completed.length.toString());
+  step.progress(state.offset, <i32>page.value.total, "noted " + state.noted.toString());
   if (items.length == 0) {
-    let ok = 0;
-    for (let i = 0; i < step.completed.length; i++) {
-      const r = step.result<NoteResult>(step.completed[i].key);
-      if (r.ok && r.value.modelId.length > 0) ok++;
-    }
-    log.info("notes written: " + ok.toString() + ", failed: " + (step.completed.length - ok).toString());
+    log.info("notes written: " + state.noted.toString() + " of " + state.requested.toString());
     return step.finish();
   }
   return step.yieldStep(state);
 }
 
 export function task_note_one(): i32 {
-  const input = Host.input<NoteInput>();
-  if (input.name.includes("fail")) return Host.fail("cannot note " + input.name);
+  const call = TaskCall.read<NoteInput>();
+  const input = call.input;
+  if (input.label == "fail-all") return Host.fail("cannot note " + input.name);
+  // "flaky" files fail on the first attempt only: the manifest gives this task one retry.
+  if (input.name.includes("flaky") && vars.getString("tried:" + call.key) === null) {
+    vars.setString("tried:" + call.key, "1");
+    return Host.fail("flaky " + input.name);
+  }
   const note = new FileNote();
   note.label = input.label.length > 0 ? input.label : config.getString("label_prefix", "Notes");
   note.name = input.name;

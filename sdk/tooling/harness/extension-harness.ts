@@ -36,8 +36,10 @@ export interface HarnessOptions {
 /** One task the job runner ran. */
 export interface CompletedTask {
   key: string;
+  task: string;
   result: unknown;
-  error: { code: string; message: string } | null;
+  /** Attempts it took (1 + retries used). */
+  attempts: number;
 }
 
 /** What a job export answers for one step. */
@@ -55,7 +57,11 @@ export interface JobRun {
   checkpoint: unknown;
   checkpoints: unknown[];
   progress: NonNullable<JobStepAnswer['progress']>[];
+  /** Every task run, in order (for assertions). */
   completedTasks: CompletedTask[];
+  /** Results of the last step's tasks, by key: what the next step receives (and what a resume needs). */
+  pendingResults: Record<string, unknown>;
+  step: number;
   /** Events the guest sent mid-step (`job.checkpoint`, `job.progress`, `trace`). */
   events: { method: string; payload: unknown }[];
 }
@@ -209,10 +215,11 @@ export class ExtensionHarness {
   }
 
   /**
-   * Runs a declared job to completion in the step model: calls the job export with
-   * `{input, checkpoint, completedTasks}`, runs the tasks it asks for (keys already completed are skipped;
-   * a failing task is retried `retries` times, then recorded with its error), and calls it again until it
-   * answers `done: true`. `stopAfterSteps` ends the run early (to test resuming); `interruptAtStep` raises
+   * Runs a declared job to completion in the step model of docs/extension-runtime.md: calls the job export
+   * with `{input, checkpoint, completedTasks, step}` (completedTasks = results of the previous step's tasks,
+   * by key), runs the tasks it asks for with `{key, input}` (keys already run return their stored result;
+   * a failing task is retried `retries` times, then the job fails: the promise rejects), and calls it again
+   * until it answers `done: true`. `stopAfterSteps` ends the run early (to test resuming); `interruptAtStep` raises
    * `job.isInterrupted` from that step on. Resume with `from`.
    *
    * @example
@@ -224,24 +231,33 @@ export class ExtensionHarness {
     if (!decl) throw new Error(`the manifest declares no job "${name}"`);
     const run: JobRun = options.from
       ? { ...options.from, done: false, steps: 0, checkpoints: [], progress: [], events: [], completedTasks: [...options.from.completedTasks] }
-      : { done: false, steps: 0, checkpoint: null, checkpoints: [], progress: [], completedTasks: [], events: [] };
+      : { done: false, steps: 0, step: 0, checkpoint: null, checkpoints: [], progress: [], completedTasks: [], pendingResults: {}, events: [] };
     const eventsBefore = this.events.length;
     const maxSteps = options.maxSteps ?? 1000;
     Atomics.store(this.#interrupt, 0, 0);
     while (!run.done && run.steps < maxSteps) {
       if (options.stopAfterSteps !== undefined && run.steps >= options.stopAfterSteps) break;
       if (options.interruptAtStep !== undefined && run.steps >= options.interruptAtStep) Atomics.store(this.#interrupt, 0, 1);
-      const answer = await this.call<JobStepAnswer>(exportNames.job(decl), { input, checkpoint: run.checkpoint, completedTasks: run.completedTasks });
+      const answer = await this.call<JobStepAnswer>(exportNames.job(decl), { input, checkpoint: run.checkpoint, completedTasks: run.pendingResults, step: run.step });
       run.steps++;
+      run.step++;
       if (answer.checkpoint !== undefined) {
         run.checkpoint = answer.checkpoint;
         run.checkpoints.push(answer.checkpoint);
       }
       if (answer.progress) run.progress.push(answer.progress);
+      const results: Record<string, unknown> = {};
       for (const t of answer.tasks ?? []) {
-        if (run.completedTasks.some((c) => c.key === t.key)) continue;
-        run.completedTasks.push(await this.runTask(t.task, t.key, t.input));
+        const earlier = run.completedTasks.find((c) => c.key === t.key);
+        if (earlier) {
+          results[t.key] = earlier.result;
+          continue;
+        }
+        const done = await this.runTask(t.task, t.key, t.input);
+        run.completedTasks.push(done);
+        results[t.key] = done.result;
       }
+      run.pendingResults = results;
       run.done = answer.done === true;
     }
     Atomics.store(this.#interrupt, 0, 0);
@@ -249,20 +265,24 @@ export class ExtensionHarness {
     return run;
   }
 
-  /** Runs one declared task with its retries; failures become `{error}`. */
+  /**
+   * Runs one declared task export with `{key, input}`, retrying `retries` times; the last failure is thrown.
+   *
+   * @example
+   * const done = await h.runTask('note_one', 'note:1', { entryId });
+   */
   async runTask(task: string, key: string, input: unknown): Promise<CompletedTask> {
     const decl = this.manifest.tasks.find((t) => t.name === task);
-    if (!decl) return { key, result: null, error: { code: 'NOT_FOUND', message: `the manifest declares no task "${task}"` } };
-    let last: { code: string; message: string } = { code: 'INTERNAL', message: 'not run' };
-    for (let attempt = 0; attempt <= decl.retries; attempt++) {
+    if (!decl) throw new Error(`the manifest declares no task "${task}"`);
+    let last: unknown = null;
+    for (let attempt = 1; attempt <= decl.retries + 1; attempt++) {
       try {
-        return { key, result: await this.call(exportNames.task(decl), input), error: null };
+        return { key, task, result: await this.call(exportNames.task(decl), { key, input }), attempts: attempt };
       } catch (error) {
-        const e = error as { code?: string; message?: string };
-        last = { code: e.code ?? 'INTERNAL', message: e.message ?? String(error) };
+        last = error;
       }
     }
-    return { key, result: null, error: last };
+    throw last;
   }
 
   /**

@@ -1,6 +1,7 @@
 // The host module of the extension test harness, loaded inside the plugin's worker. It answers the guest's
 // vdfs_calls from a real library on disk through the core's operation registry (`invokeSync`, caller =
-// the extension), plus the runtime methods of a job step (`job.*`), `trace` and `ai.*`.
+// the extension), plus the runtime methods of a job step (`job.*`), `trace` and `ai.*`, with the payloads
+// docs/extension-runtime.md gives them (`job.checkpoint {state}`, `job.isInterrupted` → boolean, `trace {message}`).
 //
 // HARNESS-ONLY: this stands in for the real bridge (`extension-host/bridge`), which was not ready when the
 // SDK was written. Its permission check is by declared capability only (no folder scopes); the bridge
@@ -48,7 +49,7 @@ export async function createDispatcher(init: HostModuleInit): Promise<HostDispat
   return (method, payload) => {
     const body = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<string, unknown>;
     if (RUNTIME_METHODS.has(method)) {
-      if (method === 'job.isInterrupted') return { ok: { interrupted: Atomics.load(interrupted, 0) === 1 } };
+      if (method === 'job.isInterrupted') return { ok: Atomics.load(interrupted, 0) === 1 };
       init.emit({ method, payload: body });
       return { ok: null };
     }
