@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Library } from '../../src-main/core/library/library.js';
 import { makeTempDir } from '../../src-main/core/testing/temp-dir.js';
+import { GrantState } from '../permissions/grant-state.js';
 import { ExtensionInstaller, extensionsDir, type ExtensionChange, type InstallStep } from './extension-installer.js';
 import { settingsToConfig } from './extension-settings.js';
 import { testKeys, testPackage } from './testing/package-fixture.js';
@@ -263,6 +265,34 @@ describe('ExtensionInstaller lifecycle', () => {
     const forward = await installer.rollback(lib, ID);
     expect(forward).toMatchObject({ version: '1.1.0', previousVersion: '1.0.0' });
     expect(changes).toEqual([[ID, 'upgraded'], [ID, 'rolledBack'], [ID, 'rolledBack']]);
+  });
+
+  it('writes grants and states the permission guard reads (GrantState): held, disabled and revoked extensions get nothing', async () => {
+    // Through its own connection, as the bridge reads them (data_version changes only for other connections' commits).
+    const other = new Database(lib.dbFile, { readonly: true });
+    const state = new GrantState(other, ID);
+    expect(state.snapshot.active).toBe(true);
+    expect(state.effective('ReadEntries').map((e) => e.grant.scopes)).toEqual([[{ locationId, subpath: '' }]]);
+    expect(state.effective('WriteTags')).toHaveLength(1);
+
+    await installer.upgrade(lib, await testPackage({ version: '2.0.0', permissions: [...v2Permissions, { type: 'WriteCollections', reason: 'albums' }] }));
+    state.refresh();
+    expect(state.snapshot).toMatchObject({ active: false, inactiveReason: 'it is held' });
+    expect(state.effective('ReadEntries')).toEqual([]);
+    await installer.consent(lib, ID, true);
+    state.refresh();
+    expect(state.snapshot.active).toBe(true);
+    expect(state.effective('WriteCollections')).toHaveLength(1);
+    expect(state.effective('ReadEntries')[0]!.permission.reason).toBe('to look at photos');
+
+    installer.disable(lib, ID);
+    state.refresh();
+    expect(state.snapshot).toMatchObject({ active: false, inactiveReason: 'it is disabled' });
+    installer.enable(lib, ID);
+    installer.revoke(lib, ID, 'ReadEntries');
+    state.refresh();
+    expect(state.effective('ReadEntries')).toEqual([]);
+    other.close();
   });
 
   it('disables and enables without uninstalling', () => {
