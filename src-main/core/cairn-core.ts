@@ -71,8 +71,8 @@ export class CairnCore {
   readonly metadata: MetadataService;
   readonly collections: CollectionService;
   readonly jobs: LibraryJobs;
-  readonly actions: ActionService;
   readonly indexer: IndexerService;
+  readonly actions: ActionService;
   readonly models: ModelService;
   readonly registry: OperationRegistry;
 
@@ -86,7 +86,6 @@ export class CairnCore {
     this.metadata = new MetadataService(this.clock, this.home.deviceId);
     this.collections = new CollectionService(this.clock, this.home.deviceId);
     this.jobs = new LibraryJobs(this.libraries, this.events);
-    this.actions = createActionService(this);
     this.indexer = new IndexerService({
       libraries: this.libraries,
       events: this.events,
@@ -96,6 +95,7 @@ export class CairnCore {
       ...(options.watch !== undefined ? { watch: options.watch } : {}),
     });
     this.locations.setOnAdd((lib) => this.indexer.firstIndexEnqueuer(lib));
+    this.actions = createActionService(this);
     this.models = new ModelService(this.clock, this.home.deviceId, new BlobStore(codec));
     const core: CoreHandlers = {
       ...libraryHandlers(this.libraries),
@@ -105,8 +105,8 @@ export class CairnCore {
       ...collectionHandlers(this.collections, this.events),
       ...searchHandlers(),
       ...jobHandlers(this.jobs),
-      ...actionHandlers(this.actions),
       ...indexerHandlers(this.indexer),
+      ...actionHandlers(this.actions),
       ...modelHandlers({ models: this.models, tagPaths: new TagPathWriter(this.tags, this.clock, this.home.deviceId), sidecars: new SidecarStore(), events: this.events }),
     };
     const extensions = options.extensions ? options.extensions(this) : unavailableExtensionHandlers();
