@@ -1,6 +1,11 @@
 import { useEffect } from 'react';
 import { useAppStore } from '../stores/app-store';
 import { startLiveUpdates } from '../stores/live-updates';
+import { ActionDialogHost } from '../features/actions/ActionDialog';
+import { ContextMenu } from '../features/actions/ActionMenu';
+import { UndoToast } from '../features/actions/UndoToast';
+import { JobsPanel } from '../features/jobs/JobsPanel';
+import { startJobUpdates } from '../features/jobs/jobs-store';
 import { Sidebar } from './Sidebar';
 import { MainView } from './MainView';
 import { StatusBar } from './StatusBar';
@@ -10,8 +15,12 @@ export function App() {
   const init = useAppStore((s) => s.init);
   useEffect(() => {
     const stop = startLiveUpdates();
+    const stopJobs = startJobUpdates();
     void init();
-    return stop;
+    return () => {
+      stop();
+      stopJobs();
+    };
   }, [init]);
   return (
     <div className="app">
@@ -20,6 +29,10 @@ export function App() {
         <MainView />
       </main>
       <StatusBar />
+      <JobsPanel />
+      <ContextMenu />
+      <ActionDialogHost />
+      <UndoToast />
     </div>
   );
 }

@@ -32,6 +32,11 @@ const STROKED = {
   pin: 'M8 14.5s4.5-4.6 4.5-8a4.5 4.5 0 0 0-9 0c0 3.4 4.5 8 4.5 8z M8 8a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3z',
   camera: 'M1.75 4.5h3l1.25-2h4l1.25 2h3v9h-12.5z M8 11.25a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5z',
   location: 'M1.75 3h4l1.5 1.5h7v8.5H1.75z',
+  activity: 'M1.5 8h3l2-5 3 10 2-5h3',
+  trash: 'M2.5 4h11 M6 4V2.5h4V4 M3.75 4l.75 9.5h7l.75-9.5 M6.5 6.5v4.5 M9.5 6.5v4.5',
+  pause: 'M5.5 3.5v9 M10.5 3.5v9',
+  play: 'M5 3l8 5-8 5z',
+  undo: 'M5.5 3 2.5 6l3 3 M2.5 6h7a3.75 3.75 0 0 1 0 7.5H6',
 } as const;
 
 export type IconName = keyof typeof FILLED | keyof typeof STROKED;

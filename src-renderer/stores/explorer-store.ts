@@ -23,6 +23,8 @@ export type Place =
   | { kind: 'location'; locationId: string; trail: Crumb[] }
   | { kind: 'favorites' }
   | { kind: 'duplicates' }
+  /** The audit log of actions (features/activity). */
+  | { kind: 'activity' }
   | { kind: 'tag'; tagId: string };
 
 export interface SearchFilters {
@@ -232,7 +234,7 @@ export const useExplorerStore = create<ExplorerState>((set, get) => {
       set({ generation, items: [], total: null, totalCapped: false, listError: null });
     }
     const { place, searching } = get();
-    if (!searching && (place.kind === 'home' || place.kind === 'duplicates')) {
+    if (!searching && (place.kind === 'home' || place.kind === 'duplicates' || place.kind === 'activity')) {
       replacedFor = generation;
       set({ items: [], total: 0 });
       return;

@@ -28,6 +28,9 @@ export function Breadcrumbs() {
     case 'duplicates':
       crumbs = [{ label: 'Duplicates', icon: 'copies' }];
       break;
+    case 'activity':
+      crumbs = [{ label: 'Activity', icon: 'library' }];
+      break;
     case 'tag':
       crumbs = [{ label: tag ? tag.path.split('/').join(' › ') : 'Tag', icon: 'tag', onClick: () => clearSearch() }];
       break;

@@ -7,6 +7,8 @@ import { formatBytes, plural } from '../../components/format';
 import { useAppStore } from '../../stores/app-store';
 import { useExplorerStore } from '../../stores/explorer-store';
 import { useTagsStore } from '../../stores/tags-store';
+import { onEntriesContextMenu, SelectionActionsButton } from '../actions/ActionMenu';
+import { ActivityView } from '../activity/ActivityView';
 import { DuplicatesView } from '../duplicates/DuplicatesView';
 import { Inspector } from '../inspector/Inspector';
 import { TagPicker } from '../tags/TagPicker';
@@ -28,7 +30,7 @@ export function Explorer() {
   const setLayout = useExplorerStore((s) => s.setLayout);
   const toggleInspector = useExplorerStore((s) => s.toggleInspector);
   const canGoUp = searching || (place.kind === 'location' && place.trail.length > 0);
-  const showsEntries = searching || (place.kind !== 'home' && place.kind !== 'duplicates');
+  const showsEntries = searching || (place.kind !== 'home' && place.kind !== 'duplicates' && place.kind !== 'activity');
 
   // Backspace and Alt+Up go up from anywhere in the window except text fields.
   useEffect(() => {
@@ -79,9 +81,10 @@ export function Explorer() {
         <SearchBar />
       </header>
       <div className="explorer-body">
-        <section className="explorer-content" aria-label="Content">
+        <section className="explorer-content" aria-label="Content" onContextMenu={showsEntries ? onEntriesContextMenu : undefined}>
           {!showsEntries && place.kind === 'duplicates' && <DuplicatesView />}
           {!showsEntries && place.kind === 'home' && <Welcome />}
+          {!showsEntries && place.kind === 'activity' && <ActivityView />}
           {showsEntries && <Entries />}
         </section>
         {showsEntries && inspectorOpen && <Inspector />}
@@ -94,7 +97,12 @@ export function Explorer() {
 function SelectionTools() {
   const selected = useExplorerStore((s) => s.selected);
   if (selected.size === 0) return null;
-  return <TagPicker entryIds={[...selected]} className="toolbar-tags" />;
+  return (
+    <>
+      <TagPicker entryIds={[...selected]} className="toolbar-tags" />
+      <SelectionActionsButton />
+    </>
+  );
 }
 
 function ListFooter({ selectedCount }: { selectedCount: number }) {

@@ -8,6 +8,7 @@ export function PlaceList() {
   const items = [
     { kind: 'favorites' as const, label: 'Favourites', icon: 'star' as const },
     { kind: 'duplicates' as const, label: 'Duplicates', icon: 'copies' as const },
+    { kind: 'activity' as const, label: 'Activity', icon: 'activity' as const },
   ];
   return (
     <ul className="sidebar-list" aria-label="Library views">
