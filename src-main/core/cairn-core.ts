@@ -35,8 +35,14 @@ export type ShellHandlers = HandlersFor<'shell'>;
 export type ExtensionOperationName = Extract<OperationName, `extensions.${string}`>;
 /** Every `extensions.*` handler; `extensionHandlers(core)` in extension-host/packages provides them all. */
 export type ExtensionHandlers = HandlersFor<'extensions'>;
+/** The Extension Store (`store.*`): `storeHandlers(core)` in extension-host/store, through the shells. */
+export type StoreOperationName = Extract<OperationName, `store.${string}`>;
+export type StoreHandlers = HandlersFor<'store'>;
+/** What extensions contribute to the UI (`ui.*`): `uiHandlers(core)` in extension-host/store, through the shells. */
+export type UiOperationName = Extract<OperationName, `ui.${string}`>;
+export type UiHandlers = HandlersFor<'ui'>;
 /** Every handler the core itself must provide: the compiler lists any that are missing. */
-export type CoreHandlers = Omit<Handlers, ShellOperationName | ExtensionOperationName>;
+export type CoreHandlers = Omit<Handlers, ShellOperationName | ExtensionOperationName | StoreOperationName | UiOperationName>;
 
 export interface CoreOptions extends RegistryOptions {
   /** The Cairn home folder; defaults to `$CAIRN_HOME` or the platform's app-data folder. */
@@ -48,6 +54,10 @@ export interface CoreOptions extends RegistryOptions {
    * `extensionHandlers` from extension-host/packages here. Without it, those operations answer NOT_SUPPORTED.
    */
   extensions?: (core: CairnCore) => ExtensionHandlers;
+  /** The `store.*` handlers (extension-host/store `storeHandlers`). Without it, they answer NOT_SUPPORTED. */
+  store?: (core: CairnCore) => StoreHandlers;
+  /** The `ui.*` handlers (extension-host/store `uiHandlers`). Without it, they answer NOT_SUPPORTED. */
+  ui?: (core: CairnCore) => UiHandlers;
   /** Watch locations for changes (default: unless `CAIRN_NO_WATCH=1`). The CLI turns it off. */
   watch?: boolean;
 }
@@ -109,8 +119,10 @@ export class CairnCore {
       ...actionHandlers(this.actions),
       ...modelHandlers({ models: this.models, tagPaths: new TagPathWriter(this.tags, this.clock, this.home.deviceId), sidecars: new SidecarStore(), events: this.events }),
     };
-    const extensions = options.extensions ? options.extensions(this) : unavailableExtensionHandlers();
-    this.registry = new OperationRegistry({ ...core, ...extensions, ...options.shell }, {
+    const extensions = options.extensions ? options.extensions(this) : unavailableHandlers<ExtensionHandlers>('extensions');
+    const store = options.store ? options.store(this) : unavailableHandlers<StoreHandlers>('store');
+    const ui = options.ui ? options.ui(this) : unavailableHandlers<UiHandlers>('ui');
+    this.registry = new OperationRegistry({ ...core, ...extensions, ...store, ...ui, ...options.shell }, {
       ...options,
       libraries: { open: (id) => this.libraries.get(id), peek: (id) => this.libraries.peek(id) },
     });
@@ -130,10 +142,11 @@ export class CairnCore {
   }
 }
 
-/** Stand-ins when a shell runs without the extension host: every `extensions.*` answers NOT_SUPPORTED. */
-function unavailableExtensionHandlers(): ExtensionHandlers {
+/** Stand-ins when a shell runs without the extension host: every `<domain>.*` answers NOT_SUPPORTED. */
+function unavailableHandlers<H>(domain: 'extensions' | 'store' | 'ui'): H {
+  const what = { extensions: 'Extensions are', store: 'The Extension Store is', ui: 'Extension views are' }[domain];
   const fail = () => {
-    throw new CairnError('NOT_SUPPORTED', 'Extensions are not available in this shell.');
+    throw new CairnError('NOT_SUPPORTED', `${what} not available in this shell.`);
   };
-  return Object.fromEntries(operationNames.filter((n) => n.startsWith('extensions.')).map((n) => [n, fail])) as unknown as ExtensionHandlers;
+  return Object.fromEntries(operationNames.filter((n) => n.startsWith(`${domain}.`)).map((n) => [n, fail])) as unknown as H;
 }

@@ -12,6 +12,8 @@ import { actionEvents, actionOperations } from './actions.js';
 import { indexerOperations } from './indexer.js';
 import { modelEvents, modelOperations } from './models.js';
 import { extensionEvents, extensionOperations } from './extensions.js';
+import { storeOperations } from './store.js';
+import { uiOperations } from './ui.js';
 
 export * from './define.js';
 export * from './common.js';
@@ -27,6 +29,8 @@ export * from './actions.js';
 export * from './indexer.js';
 export * from './models.js';
 export * from './extensions.js';
+export * from './store.js';
+export * from './ui.js';
 
 /**
  * The one contract. Every operation any shell, the CLI or an extension can call is declared here once.
@@ -45,6 +49,8 @@ export const operations = {
   ...indexerOperations,
   ...modelOperations,
   ...extensionOperations,
+  ...storeOperations,
+  ...uiOperations,
 } as const satisfies Record<string, AnyOperationDef>;
 
 /** Every event the core emits, with its payload schema. Names are `domain.onDidX`. */
