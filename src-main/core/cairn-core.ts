@@ -26,6 +26,10 @@ import { modelHandlers } from './models/model-handlers.js';
 import { ModelService } from './models/model-service.js';
 import { TagPathWriter } from './models/tag-paths.js';
 import { SidecarStore } from './sidecars/sidecar-store.js';
+import { AiService } from './ai/ai-service.js';
+import { aiHandlers } from './ai/ai-handlers.js';
+import { placeHandlers } from './places/place-handlers.js';
+import { ReverseGeocoder } from './places/reverse-geocoder.js';
 import { OperationRegistry, type Handlers, type HandlersFor, type RegistryOptions } from './registry/operation-registry.js';
 
 /** Operations that a shell answers (`shell.*`), not the core. */
@@ -84,6 +88,10 @@ export class CairnCore {
   readonly indexer: IndexerService;
   readonly actions: ActionService;
   readonly models: ModelService;
+  /** On-device AI: model registry, face worker pool (started on first use), LLM endpoints. */
+  readonly ai: AiService;
+  /** Offline reverse geocoding; the place list loads on first use. */
+  readonly places: ReverseGeocoder;
   readonly registry: OperationRegistry;
 
   private constructor(options: CoreOptions, codec: BlobCodec) {
@@ -107,6 +115,8 @@ export class CairnCore {
     this.locations.setOnAdd((lib) => this.indexer.firstIndexEnqueuer(lib));
     this.actions = createActionService(this);
     this.models = new ModelService(this.clock, this.home.deviceId, new BlobStore(codec));
+    this.ai = new AiService({ modelsDir: this.home.modelsDir, sidecars: new SidecarStore() });
+    this.places = new ReverseGeocoder();
     const core: CoreHandlers = {
       ...libraryHandlers(this.libraries),
       ...locationHandlers(this.libraries, this.locations, this.indexer),
@@ -117,6 +127,8 @@ export class CairnCore {
       ...jobHandlers(this.jobs),
       ...indexerHandlers(this.indexer),
       ...actionHandlers(this.actions),
+      ...aiHandlers(this.ai),
+      ...placeHandlers(this.places),
       ...modelHandlers({ models: this.models, tagPaths: new TagPathWriter(this.tags, this.clock, this.home.deviceId), sidecars: new SidecarStore(), events: this.events }),
     };
     const extensions = options.extensions ? options.extensions(this) : unavailableHandlers<ExtensionHandlers>('extensions');
@@ -138,6 +150,7 @@ export class CairnCore {
 
   async stop(): Promise<void> {
     this.indexer.close();
+    await this.ai.close();
     await this.libraries.closeAll();
   }
 }

@@ -14,6 +14,7 @@ import { modelEvents, modelOperations } from './models.js';
 import { extensionEvents, extensionOperations } from './extensions.js';
 import { storeOperations } from './store.js';
 import { uiOperations } from './ui.js';
+import { aiOperations, placesOperations } from './ai.js';
 
 export * from './define.js';
 export * from './common.js';
@@ -31,6 +32,7 @@ export * from './models.js';
 export * from './extensions.js';
 export * from './store.js';
 export * from './ui.js';
+export * from './ai.js';
 
 /**
  * The one contract. Every operation any shell, the CLI or an extension can call is declared here once.
@@ -51,6 +53,8 @@ export const operations = {
   ...extensionOperations,
   ...storeOperations,
   ...uiOperations,
+  ...aiOperations,
+  ...placesOperations,
 } as const satisfies Record<string, AnyOperationDef>;
 
 /** Every event the core emits, with its payload schema. Names are `domain.onDidX`. */
