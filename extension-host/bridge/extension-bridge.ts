@@ -102,6 +102,7 @@ export class ExtensionBridge {
       'tags.apply': ({ libraryId, tagId, entryIds, scope }, ctx) => {
         const applied = tags.apply(ctx.library(libraryId), tagId, entryIds, scope, { source: 'extension', sourceId: extensionId, confidence: null });
         events.emit('tags.onDidChange', { libraryId });
+        if (applied > 0) events.emit('tags.onDidApply', { libraryId, tagId, entryIds, contentIds: [], sourceId: extensionId });
         return { applied };
       },
       // Collections an extension creates are owned by it (and only it may change them).

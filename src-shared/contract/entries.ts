@@ -114,4 +114,8 @@ export const entryOperations = {
 export const entryEvents = {
   /** Entries of a library changed (indexing, watcher, metadata). `locationId` is null for metadata-only changes. */
   'entries.onDidChange': z.object({ libraryId: Id, locationId: Id.nullable() }),
+  /** Entries the indexer created (after the batch committed): what extension hooks on `entries.onDidCreate` receive. */
+  'entries.onDidCreate': z.object({ libraryId: Id, entryIds: z.array(Id) }),
+  /** Files the indexer gave a content identity (after the batch committed), for `content.onDidIdentify` hooks. */
+  'content.onDidIdentify': z.object({ libraryId: Id, contentIds: z.array(Id) }),
 } as const;

@@ -61,4 +61,9 @@ export const tagOperations = {
 
 export const tagEvents = {
   'tags.onDidChange': z.object({ libraryId: Id }),
+  /**
+   * A tag was applied to entries or contents (after the commit), for `tags.onDidApply` hooks. `sourceId` is the
+   * extension that applied it (null for the user), so an extension is not told about its own writes.
+   */
+  'tags.onDidApply': z.object({ libraryId: Id, tagId: Id, entryIds: z.array(Id), contentIds: z.array(Id), sourceId: z.string().nullable() }),
 } as const;

@@ -300,13 +300,16 @@ class IndexRun {
           const key = `p:${s}:${index}:${fingerprint(batch)}`;
           index += 1;
           const changed = await this.#step(key, async () => (next) => {
+            this.#writer.createdEntryIds = [];
             const pending = new Set(next.pending);
             const before = next.counts.rowsWritten;
             this.#writer.applyBatch(batch, next.counts, pending, listings, unreadable);
             next.pending = [...pending];
             if (next.counts.rowsWritten !== before) this.#announce();
           });
-          void changed;
+          const created = this.#writer.createdEntryIds;
+          this.#writer.createdEntryIds = [];
+          if (changed && created.length > 0) this.#deps.events.emit('entries.onDidCreate', { libraryId: this.#lib.id, entryIds: created });
           for (const dir of batch.completedDirs) listings.delete(dir);
           seen += batch.entries.length;
           const c = this.#state.counts;
@@ -345,10 +348,12 @@ class IndexRun {
         if (rows.length === 0) break;
         pool ??= new HashPool({ workerFile: resolveWorkerFile(import.meta.url, './identify-worker'), size: this.#deps.hashWorkers ?? 2, chunkSize: 250 });
         const hashPool = pool;
-        await this.#step(`i:${this.#state.afterId}`, async () => {
+        let identified: string[] = [];
+        const committed = await this.#step(`i:${this.#state.afterId}`, async () => {
           const paths = rows.map((r) => resolveRawPath(this.#loc.path, r.rel_path));
           const results = await hashPool.hash(paths.map((p) => p ?? this.#writer.abs('\0missing')));
           return (next) => {
+            identified = [];
             const touched = new Set<string>();
             const at = new Date().toISOString();
             rows.forEach((row, i) => {
@@ -369,7 +374,9 @@ class IndexRun {
               }
               const created = insertContent.run(v.contentId, v.contentHash, v.kind, v.mime, v.size, at, this.#deps.clock.now(), this.#deps.deviceId).changes;
               next.counts.contents += created;
-              next.counts.rowsWritten += created + setContent.run(v.contentId, v.kind, v.mime, row.id, v.contentId, v.kind, v.mime).changes;
+              const set = setContent.run(v.contentId, v.kind, v.mime, row.id, v.contentId, v.kind, v.mime).changes;
+              next.counts.rowsWritten += created + set;
+              if (set > 0) identified.push(v.contentId);
               if (row.content_uuid && row.content_uuid !== v.contentId) touched.add(row.content_uuid);
               touched.add(v.contentId);
               next.counts.identified += 1;
@@ -380,6 +387,7 @@ class IndexRun {
             next.afterId = rows[rows.length - 1]!.id;
           };
         });
+        if (committed && identified.length > 0) this.#deps.events.emit('content.onDidIdentify', { libraryId: this.#lib.id, contentIds: [...new Set(identified)] });
         done += rows.length;
         this.#announce();
         this.#ctx.progress({ completed: Math.min(done, total), total, bytes: this.#state.counts.bytes, message: `Identifying contents: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} files` });

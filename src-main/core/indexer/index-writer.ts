@@ -142,8 +142,12 @@ export class IndexWriter {
     for (const r of this.#s.errorPaths.all(this.#loc) as { rel_path: string; phase: string }[]) this.#knownErrors.add(`${r.phase}\0${r.rel_path}`);
   }
 
+  /** Uuids of entries inserted since the caller last took them (for `entries.onDidCreate` after the commit). */
+  createdEntryIds: string[] = [];
+
   /** Forgets cached row ids and reloads the known errors: call after a batch's transaction rolled back. */
   resetCaches(): void {
+    this.createdEntryIds = [];
     this.#dirIds.clear();
     this.#knownErrors.clear();
     for (const r of this.#s.errorPaths.all(this.#loc) as { rel_path: string; phase: string }[]) this.#knownErrors.add(`${r.phase}\0${r.rel_path}`);
@@ -212,8 +216,9 @@ export class IndexWriter {
     const parentId = this.#parentId(counts, e.relativePath);
     const isFile = e.kind === 'file';
     const kind = isFile ? detectFileKind(e.name) : null;
+    const uuid = randomUUID();
     const r = this.#s.insert.run(
-      randomUUID(), this.#loc, parentId, e.relativePath, e.name, e.kind, e.kind === 'dir' ? null : e.extension || null,
+      uuid, this.#loc, parentId, e.relativePath, e.name, e.kind, e.kind === 'dir' ? null : e.extension || null,
       e.kind === 'dir' ? 0 : e.size, ms(e.birthtimeMs), ms(e.mtimeMs), String(e.inode), kind?.kind ?? null, kind?.mime ?? null,
       e.rawPath ? 1 : 0, this.#now(),
     );
@@ -221,6 +226,7 @@ export class IndexWriter {
     if (e.kind === 'dir') this.#dirIds.set(e.relativePath, id);
     counts.new += 1;
     counts.rowsWritten += 1;
+    this.createdEntryIds.push(uuid);
     this.#afterChange(counts, e);
     return id;
   }

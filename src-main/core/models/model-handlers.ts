@@ -96,6 +96,9 @@ export function modelHandlers(deps: ModelHandlerDeps): ModelHandlers {
     'tags.addToContent': ({ libraryId, contentIds, tagPath, confidence }, ctx) => {
       const result = tagPaths.tagContents(ctx.library(libraryId), contentIds, tagPath, tagSourceOf(ctx, confidence));
       events.emit('tags.onDidChange', { libraryId });
+      if (result.applied > 0) {
+        events.emit('tags.onDidApply', { libraryId, tagId: result.tagId, entryIds: [], contentIds, sourceId: ctx.caller.kind === 'extension' ? ctx.caller.extensionId : null });
+      }
       return result;
     },
     'tags.addToModel': ({ libraryId, modelId, tagPath, confidence }, ctx) => {

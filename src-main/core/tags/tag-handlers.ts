@@ -18,8 +18,11 @@ export function tagHandlers(tags: TagService, events: EventBus): Omit<HandlersFo
       tags.delete(ctx.library(libraryId), tagId);
       return changed(libraryId, { deleted: tagId });
     },
-    'tags.apply': ({ libraryId, tagId, entryIds, scope }, ctx) =>
-      changed(libraryId, { applied: tags.apply(ctx.library(libraryId), tagId, entryIds, scope, USER_SOURCE) }),
+    'tags.apply': ({ libraryId, tagId, entryIds, scope }, ctx) => {
+      const applied = tags.apply(ctx.library(libraryId), tagId, entryIds, scope, USER_SOURCE);
+      if (applied > 0) events.emit('tags.onDidApply', { libraryId, tagId, entryIds, contentIds: [], sourceId: null });
+      return changed(libraryId, { applied });
+    },
     'tags.remove': ({ libraryId, tagId, entryIds, scope }, ctx) =>
       changed(libraryId, { removed: tags.remove(ctx.library(libraryId), tagId, entryIds, scope) }),
   };
