@@ -44,7 +44,11 @@ export interface ExtensionJobOptions {
   deviceId?: string;
   quota?: ModelQuota;
   limits?: Partial<SandboxLimits>;
+  /** Extism config of every plugin instance (`settings` = the settings as one JSON object, see `settingsToConfig`). */
+  config?: Record<string, string>;
   onLog?: (level: string, text: string) => void;
+  /** Core events the guest's calls caused (`{type: 'core-event'}`), for the runtime to forward to the main bus. */
+  onCoreEvent?: (name: string, payload: unknown) => void;
   /** Test and telemetry seam: called after each task export returned (before its completion is committed). */
   afterTask?: (key: string) => void;
 }
@@ -216,6 +220,7 @@ class ExtensionJobRun {
           hostModulePath: BRIDGE_HOST_MODULE,
           hostInit,
           limits: this.#options.limits,
+          ...(this.#options.config ? { config: this.#options.config } : {}),
           onEvent: (e) => this.#onEvent(e as BridgeEvent),
           onLog: this.#options.onLog,
         });
@@ -252,6 +257,9 @@ class ExtensionJobRun {
       }
       case 'log':
         this.#options.onLog?.(event.level, event.message);
+        break;
+      case 'core-event':
+        this.#options.onCoreEvent?.(event.name, event.payload);
         break;
       default:
         break;

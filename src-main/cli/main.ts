@@ -6,7 +6,7 @@ import { CairnCore } from '../core/cairn-core.js';
 import { startHeadlessServer } from '../server/headless-server.js';
 import { registerExtDevCommands } from '../../sdk/tooling/ext-commands.js';
 import { headlessShellHandlers } from '../server/headless-shell.js';
-import { extensionHandlers } from '../../extension-host/packages/extension-handlers.js';
+import { ExtensionRuntime } from '../../extension-host/runtime/extension-runtime.js';
 import { registerExtCommands } from './ext-commands.js';
 import { registerIndexCommands } from './index-commands.js';
 import { registerJobsCommands } from './jobs-commands.js';
@@ -54,7 +54,8 @@ export async function runCli(
         // A command runs and exits; watching belongs to long-lived shells (`cairn serve` included).
         ...(keepAliveCommand ? {} : { watch: false }),
         shell: headlessShellHandlers(() => core?.home.dir ?? ''),
-        extensions: (c) => extensionHandlers(c),
+        // The extension runtime runs installed extensions' jobs and hooks next to the core.
+        extensions: (c) => ExtensionRuntime.handlers(c),
       });
     }
     return core;

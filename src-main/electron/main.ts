@@ -9,7 +9,7 @@ import { IPC_EVENT, IPC_INVOKE } from '../../src-shared/bridge.js';
 import type { Result } from '../../src-shared/errors.js';
 import { APP_ROOT, APP_VERSION, RENDERER_DIR } from '../core/app-info.js';
 import { CairnCore } from '../core/cairn-core.js';
-import { extensionHandlers } from '../../extension-host/packages/extension-handlers.js';
+import { ExtensionRuntime } from '../../extension-host/runtime/extension-runtime.js';
 import { resolveSidecarRequest, SIDECAR_URL_PREFIX } from '../core/sidecars/sidecar-request.js';
 import { mimeFor, resolveStatic } from '../server/static-files.js';
 
@@ -68,7 +68,8 @@ async function main(): Promise<void> {
         return { path: result.canceled ? null : (result.filePaths[0] ?? null) };
       },
     },
-    extensions: (c) => extensionHandlers(c),
+    // The extension runtime runs installed extensions' jobs and hooks next to the core.
+        extensions: (c) => ExtensionRuntime.handlers(c),
   });
 
   // Serve the built renderer from cairn-app://app/ with the CSP on every response.

@@ -49,6 +49,7 @@ export class LibraryJobs {
   readonly #types = new Map<string, JobType>();
   readonly #schedulers = new Map<string, { lib: Library; scheduler: JobScheduler }>();
   readonly #options: LibraryJobsOptions;
+  readonly #onStart: ((lib: Library, scheduler: JobScheduler) => void)[] = [];
 
   constructor(libraries: LibraryManager, events: EventBus, options: LibraryJobsOptions = {}) {
     this.#libraries = libraries;
@@ -61,6 +62,15 @@ export class LibraryJobs {
   registerType<I, C>(name: string, definition: JobDefinition<I, C>, title: (input: I, lib: Library) => string): void {
     this.#types.set(name, { definition: definition as AnyDefinition, title: title as JobType['title'] });
     for (const { scheduler } of this.#schedulers.values()) scheduler.register(name, definition);
+  }
+
+  /**
+   * Runs `hook` for every library scheduler as it starts, before it resumes jobs (and now for the ones already
+   * started), so per-library job types (an extension's jobs) are registered before their queued jobs are picked.
+   */
+  onSchedulerStart(hook: (lib: Library, scheduler: JobScheduler) => void): void {
+    this.#onStart.push(hook);
+    for (const { lib, scheduler } of this.#schedulers.values()) hook(lib, scheduler);
   }
 
   /** The started scheduler of a library. Fails like `LibraryManager.get`. */
@@ -125,6 +135,13 @@ export class LibraryJobs {
     });
     for (const [name, type] of this.#types) scheduler.register(name, type.definition);
     this.#schedulers.set(libraryId, { lib, scheduler });
+    for (const hook of this.#onStart) {
+      try {
+        hook(lib, scheduler);
+      } catch (error) {
+        console.error('[jobs] a scheduler start hook failed:', error);
+      }
+    }
     scheduler.start();
     return scheduler;
   }

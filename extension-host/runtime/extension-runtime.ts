@@ -1,0 +1,491 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { isEventName } from '../../src-shared/contract/index.js';
+import { CairnError, toWireError } from '../../src-shared/errors.js';
+import { HOOK_EVENTS, Manifest } from '../../src-shared/extensions/manifest.js';
+import type { CairnCore, ExtensionHandlers } from '../../src-main/core/cairn-core.js';
+import { defineJob, type JobContext, type JobDefinition } from '../../src-main/core/jobs/define-job.js';
+import type { JobScheduler } from '../../src-main/core/jobs/job-scheduler.js';
+import type { Library } from '../../src-main/core/library/library.js';
+import type { Handler } from '../../src-main/core/registry/operation-registry.js';
+import type { BridgeEvent } from '../bridge/extension-bridge.js';
+import type { BridgeInit } from '../bridge/bridge-host.js';
+import { BRIDGE_HOST_MODULE } from '../bridge/bridge-module.js';
+import { defineExtensionJob, ExtensionJobCheckpoint, extensionJobName } from '../jobs/extension-job.js';
+import { extensionHandlers, type ExtensionHandlerOptions } from '../packages/extension-handlers.js';
+import { extensionsDir } from '../packages/extension-installer.js';
+import { settingsToConfig } from '../packages/extension-settings.js';
+import { readPackageFolder } from '../packages/read-package.js';
+import { SandboxedPlugin, type SandboxLimits } from '../sandbox/sandboxed-plugin.js';
+import { filterHookItems, type HookEvent, type HookItem } from './hook-scope.js';
+
+/** The job type that delivers one batch of hook events to one extension (owner = the extension). */
+export const HOOK_JOB = 'ext-hooks';
+
+const HookJobInput = z.object({
+  extensionId: z.string().min(1).max(128),
+  event: z.enum(HOOK_EVENTS),
+  items: z.array(z.record(z.string(), z.unknown())).max(500),
+});
+type HookJobInput = z.infer<typeof HookJobInput>;
+
+/** What the runtime needs of the core. */
+export type RuntimeCore = Pick<CairnCore, 'events' | 'jobs' | 'libraries' | 'home'>;
+
+export interface ExtensionRuntimeOptions {
+  limits?: Partial<SandboxLimits>;
+  /** Guest log lines (default: dropped). */
+  onLog?: (extensionId: string, level: string, text: string) => void;
+  /** How long hook events wait for more of their kind before a partial batch is enqueued (default 250 ms). */
+  hookDelayMs?: number;
+  /** How often a library is checked for extensions installed or changed by another process (default 2 s; 0 = never). */
+  rescanMs?: number;
+}
+
+/** An install row as the runtime reads it. */
+interface InstallRow {
+  id: string;
+  version: string;
+  manifest: string;
+  enabled: number;
+  state: string;
+}
+
+/** The runnable form of one installed version (package re-verified from its folder). */
+interface LoadedVersion {
+  version: string;
+  manifest: Manifest;
+  wasm: Uint8Array;
+}
+
+interface LoadedLibrary {
+  lib: Library;
+  scheduler: JobScheduler;
+  /** Job type names registered on this scheduler (a scheduler cannot unregister; stale names fail clearly). */
+  registered: Set<string>;
+  /** Verified packages by `id@version`. */
+  packages: Map<string, Promise<LoadedVersion>>;
+  /** The main plugin of each extension (init export, hooks), started lazily. */
+  plugins: Map<string, { version: string; configKey: string; plugin: Promise<SandboxedPlugin> }>;
+  /** Aborts for running jobs, by extension id: fired when the extension stops being runnable. */
+  running: Map<string, Set<AbortController>>;
+  /** Hook events waiting to fill a batch, by `extensionId\0event`. */
+  pending: Map<string, { items: HookItem[]; timer: NodeJS.Timeout | null }>;
+  /** What the rows looked like at the last sync (`id` → `version/enabled/state`). */
+  seen: Map<string, string>;
+  timer: NodeJS.Timeout | null;
+  dataVersion: number;
+}
+
+/**
+ * Runs the extensions installed in each open library, next to the core (the core never imports the extension
+ * host; the shells create this where they inject the `extensions.*` handlers).
+ *
+ * - When a library's job scheduler starts, the runtime registers, on that scheduler, every job the installed
+ *   extensions declare (`ext:<id>:<job>`) and the hook delivery job ({@link HOOK_JOB}), so queued and
+ *   interrupted extension jobs resume. Each run re-reads the install row: a disabled, held, revoked or
+ *   uninstalled extension's job fails with a sentence saying so and never reaches the guest. Each run loads the
+ *   active version's package from `<library>/extensions/<id>/<version>/` (files re-verified against
+ *   `files.json`), with the settings as Extism config (`settings` = one JSON object, what the SDK reads).
+ * - `init_export` is called once when an extension is loaded in a library (scheduler start, install, upgrade,
+ *   enable, new settings), in its main plugin, which also runs its hooks.
+ * - `extensions.onDidChange` stops and restarts plugins, registers new job names, and interrupts running jobs of
+ *   an extension that stopped being runnable (they fail with the reason).
+ * - Core events the guests' calls cause in their workers (tags, models, collections) are re-emitted on the
+ *   core's bus, so windows refresh.
+ * - Hooks: `entries.onDidCreate`, `content.onDidIdentify` and `tags.onDidApply` are filtered to each
+ *   extension's granted scope, batched by its `batch_size`, and delivered by a durable {@link HOOK_JOB} job
+ *   whose single keyed task calls the hook export: a batch whose delivery completed is never delivered again,
+ *   and one interrupted by a crash is delivered when the job resumes.
+ *
+ * @example
+ * const core = await CairnCore.start({ shell, extensions: (c) => ExtensionRuntime.handlers(c) });
+ * await core.registry.call('extensions.runJob', { libraryId, id: 'com.example.hello', job: 'tag_files' }, ctx);
+ */
+export class ExtensionRuntime {
+  readonly #core: RuntimeCore;
+  readonly #options: ExtensionRuntimeOptions;
+  readonly #libraries = new Map<string, LoadedLibrary>();
+  readonly #offs: (() => void)[] = [];
+  #closed = false;
+
+  constructor(core: RuntimeCore, options: ExtensionRuntimeOptions = {}) {
+    this.#core = core;
+    this.#options = options;
+    core.jobs.onSchedulerStart((lib, scheduler) => this.#load(lib, scheduler));
+    core.libraries.onWillClose((lib) => this.#unload(lib.id));
+    this.#offs.push(core.events.on('extensions.onDidChange', ({ libraryId, id }) => this.#changed(libraryId, id)));
+    for (const event of HOOK_EVENTS) {
+      this.#offs.push(core.events.on(event, (payload) => this.#hookEvent(event, payload as unknown as Record<string, unknown>)));
+    }
+  }
+
+  /**
+   * The `extensions.*` handlers with `extensions.runJob` provided by a new runtime: what shells pass to
+   * `CairnCore.start({ extensions })`.
+   *
+   * @example
+   * CairnCore.start({ shell, extensions: (c) => ExtensionRuntime.handlers(c) });
+   */
+  static handlers(core: RuntimeCore, options: ExtensionRuntimeOptions & Omit<ExtensionHandlerOptions, 'runJob'> = {}): ExtensionHandlers {
+    const runtime = new ExtensionRuntime(core, options);
+    return extensionHandlers(core, { ...options, runJob: runtime.runJob });
+  }
+
+  /** `extensions.runJob`: enqueues `ext:<id>:<job>` with the extension as owner. */
+  readonly runJob: Handler<'extensions.runJob'> = async ({ libraryId, id, job, input }, ctx) => {
+    const lib = ctx.library(libraryId);
+    const row = readRow(lib, id);
+    if (!row) throw new CairnError('NOT_FOUND', `No extension ${id} is installed in this library.`);
+    const manifest = parseManifest(row);
+    if (!manifest.jobs.some((j) => j.name === job)) {
+      throw new CairnError('NOT_FOUND', `${id} ${row.version} declares no job named "${job}"${manifest.jobs.length ? ` (it declares ${manifest.jobs.map((j) => j.name).join(', ')})` : ''}.`);
+    }
+    const why = inactiveReason(row);
+    if (why) throw new CairnError('CONFLICT', `${id} cannot run jobs: ${why}.`);
+    const scheduler = await this.#core.jobs.for(libraryId);
+    const loaded = this.#libraries.get(libraryId);
+    if (loaded) this.#registerJobs(loaded, id, manifest);
+    return { jobId: scheduler.enqueue(extensionJobName(id, job), input ?? {}, { owner: id }) };
+  };
+
+  /** Stops every plugin and pending batch timer (schedulers are stopped by the core). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const off of this.#offs) off();
+    await Promise.all([...this.#libraries.keys()].map((id) => this.#unload(id)));
+  }
+
+  // ── loading ──────────────────────────────────────────────────────────────────────────────────
+
+  #load(lib: Library, scheduler: JobScheduler): void {
+    if (this.#closed) return;
+    const loaded: LoadedLibrary = {
+      lib, scheduler, registered: new Set(), packages: new Map(), plugins: new Map(), running: new Map(), pending: new Map(),
+      seen: new Map(), timer: null, dataVersion: -1,
+    };
+    this.#libraries.set(lib.id, loaded);
+    scheduler.register(HOOK_JOB, this.#hookJob(loaded));
+    loaded.registered.add(HOOK_JOB);
+    this.#sync(loaded);
+    const every = this.#options.rescanMs ?? 2000;
+    if (every > 0) {
+      loaded.timer = setInterval(() => this.#rescan(loaded), every);
+      loaded.timer.unref();
+    }
+  }
+
+  async #unload(libraryId: string): Promise<void> {
+    const loaded = this.#libraries.get(libraryId);
+    if (!loaded) return;
+    this.#libraries.delete(libraryId);
+    if (loaded.timer) clearInterval(loaded.timer);
+    for (const p of loaded.pending.values()) if (p.timer) clearTimeout(p.timer);
+    loaded.pending.clear();
+    const plugins = [...loaded.plugins.values()];
+    loaded.plugins.clear();
+    await Promise.all(plugins.map((p) => p.plugin.then((x) => x.close(), () => undefined)));
+  }
+
+  /** Picks up installs changed by another process (the CLI installing while the app runs). */
+  #rescan(loaded: LoadedLibrary): void {
+    if (loaded.lib.isClosed) return;
+    try {
+      const version = loaded.lib.raw.pragma('data_version', { simple: true }) as number;
+      if (version === loaded.dataVersion) return;
+      loaded.dataVersion = version;
+      this.#sync(loaded);
+    } catch {
+      // A closing library; the next start reloads it.
+    }
+  }
+
+  /** Registers jobs of every installed extension; restarts what changed since the last sync. */
+  #sync(loaded: LoadedLibrary): void {
+    const rows = loaded.lib.raw.prepare('SELECT id, version, manifest, enabled, state FROM extension_installs').all() as InstallRow[];
+    const now = new Map(rows.map((r) => [r.id, `${r.version}/${r.enabled}/${r.state}`]));
+    for (const row of rows) {
+      const manifest = safeManifest(row);
+      if (!manifest) continue;
+      this.#registerJobs(loaded, row.id, manifest);
+      if (loaded.seen.get(row.id) !== now.get(row.id)) this.#restart(loaded, row, manifest);
+    }
+    for (const id of loaded.seen.keys()) if (!now.has(id)) this.#stop(loaded, id, 'it was uninstalled');
+    loaded.seen = now;
+  }
+
+  #registerJobs(loaded: LoadedLibrary, id: string, manifest: Manifest): void {
+    for (const job of manifest.jobs) {
+      const name = extensionJobName(id, job.name);
+      if (loaded.registered.has(name)) continue;
+      loaded.scheduler.register(name, this.#extensionJob(loaded, id, job.name, job.parallelism));
+      loaded.registered.add(name);
+    }
+  }
+
+  /** The extension changed (version, state, settings): stop its plugin, interrupt jobs if it may not run, re-init. */
+  #restart(loaded: LoadedLibrary, row: InstallRow, manifest: Manifest): void {
+    const why = inactiveReason(row);
+    this.#stop(loaded, row.id, why);
+    if (!why && manifest.init_export) {
+      this.#mainPlugin(loaded, row.id).catch((error: unknown) => this.#log(row.id, 'error', `init failed: ${toWireError(error).message}`));
+    }
+  }
+
+  #stop(loaded: LoadedLibrary, id: string, why: string | null): void {
+    const main = loaded.plugins.get(id);
+    loaded.plugins.delete(id);
+    void main?.plugin.then((p) => p.close(), () => undefined);
+    if (why) {
+      for (const c of loaded.running.get(id) ?? []) c.abort(new CairnError('PERMISSION_DENIED', `${id} stopped while its job ran: ${why}.`));
+    }
+  }
+
+  #changed(libraryId: string, id: string): void {
+    const loaded = this.#libraries.get(libraryId);
+    if (!loaded || loaded.lib.isClosed) return;
+    const row = readRow(loaded.lib, id);
+    const manifest = row ? safeManifest(row) : null;
+    if (!row || !manifest) {
+      this.#stop(loaded, id, 'it was uninstalled');
+      loaded.seen.delete(id);
+      return;
+    }
+    this.#registerJobs(loaded, id, manifest);
+    // Settings and grants do not change the row's version or state, but settings change the plugin's config.
+    loaded.seen.set(id, `${row.version}/${row.enabled}/${row.state}`);
+    this.#restart(loaded, row, manifest);
+  }
+
+  /** The verified package of the active version, and its config, or a CairnError saying why it may not run. */
+  async #resolve(loaded: LoadedLibrary, id: string): Promise<{ pkg: LoadedVersion; config: Record<string, string> }> {
+    const row = readRow(loaded.lib, id);
+    if (!row) throw new CairnError('NOT_FOUND', `${id} is not installed in this library any more.`);
+    const why = inactiveReason(row);
+    if (why) throw new CairnError('PERMISSION_DENIED', `${id} may not run: ${why}.`);
+    const key = `${id}@${row.version}`;
+    let pkg = loaded.packages.get(key);
+    if (!pkg) {
+      const dir = path.join(extensionsDir(loaded.lib), id, row.version);
+      pkg = readPackageFolder(dir).then((p) => {
+        if (p.manifest.id !== id || p.manifest.version !== row.version) throw new CairnError('LIBRARY_CORRUPT', `The package in ${dir} is not ${id} ${row.version}.`);
+        return { version: row.version, manifest: p.manifest, wasm: p.wasm };
+      });
+      loaded.packages.set(key, pkg);
+      pkg.catch(() => loaded.packages.delete(key));
+    }
+    const settingsRow = loaded.lib.raw.prepare('SELECT settings FROM extension_settings WHERE extension_id = ?').get(id) as { settings: string } | undefined;
+    const stored = settingsRow ? (safeJson(settingsRow.settings) as Record<string, unknown> | null) : null;
+    const resolved = await pkg;
+    return { pkg: resolved, config: settingsToConfig(resolved.manifest, stored && typeof stored === 'object' && !Array.isArray(stored) ? stored : {}) };
+  }
+
+  /** The extension's main plugin (init export called once at start; runs hooks). */
+  #mainPlugin(loaded: LoadedLibrary, id: string): Promise<SandboxedPlugin> {
+    const existing = loaded.plugins.get(id);
+    if (existing) return existing.plugin;
+    const plugin = (async () => {
+      const { pkg, config } = await this.#resolve(loaded, id);
+      const p = await this.#startPlugin(loaded, id, pkg.wasm, config, {});
+      if (pkg.manifest.init_export) {
+        try {
+          await p.call(pkg.manifest.init_export, '');
+        } catch (error) {
+          await p.close();
+          throw error;
+        }
+      }
+      return p;
+    })();
+    const entry = { version: '', configKey: '', plugin };
+    loaded.plugins.set(id, entry);
+    plugin.catch(() => {
+      if (loaded.plugins.get(id) === entry) loaded.plugins.delete(id);
+    });
+    return plugin;
+  }
+
+  #startPlugin(loaded: LoadedLibrary, id: string, wasm: Uint8Array, config: Record<string, string>, extra: Partial<BridgeInit>): Promise<SandboxedPlugin> {
+    const hostInit: BridgeInit = { libraryPath: loaded.lib.path, deviceId: this.#core.home.deviceId, ...extra };
+    return SandboxedPlugin.start({
+      extensionId: id,
+      wasm,
+      hostModulePath: BRIDGE_HOST_MODULE,
+      hostInit,
+      config,
+      ...(this.#options.limits ? { limits: this.#options.limits } : {}),
+      onEvent: (e) => {
+        const event = e as BridgeEvent;
+        if (event.type === 'core-event') this.#forward(event.name, event.payload);
+        else if (event.type === 'log') this.#log(id, event.level, event.message);
+      },
+      onLog: (level, text) => this.#log(id, level, text),
+    });
+  }
+
+  #forward(name: string, payload: unknown): void {
+    if (isEventName(name)) this.#core.events.emit(name, payload as never);
+  }
+
+  #log(id: string, level: string, text: string): void {
+    this.#options.onLog?.(id, level, text);
+  }
+
+  // ── jobs ─────────────────────────────────────────────────────────────────────────────────────
+
+  /** `ext:<id>:<job>`: checks the install at every run, then runs the step model on the active version. */
+  #extensionJob(loaded: LoadedLibrary, id: string, jobName: string, parallelism: number): JobDefinition<unknown, ExtensionJobCheckpoint> {
+    const definitionFor = async () => {
+      const { pkg, config } = await this.#resolve(loaded, id);
+      if (!pkg.manifest.jobs.some((j) => j.name === jobName)) throw new CairnError('NOT_FOUND', `${id} ${pkg.version} no longer declares the job "${jobName}".`);
+      return defineExtensionJob(
+        {
+          extensionId: id, manifest: pkg.manifest, wasm: pkg.wasm, libraryPath: loaded.lib.path, deviceId: this.#core.home.deviceId, config,
+          ...(this.#options.limits ? { limits: this.#options.limits } : {}),
+          onLog: (level, text) => this.#log(id, level, text),
+          onCoreEvent: (name, payload) => this.#forward(name, payload),
+        },
+        jobName,
+      );
+    };
+    return defineJob<unknown, ExtensionJobCheckpoint>({
+      input: z.unknown(),
+      checkpoint: ExtensionJobCheckpoint,
+      concurrency: parallelism,
+      run: (ctx) => this.#guarded(loaded, id, ctx, async (inner) => (await definitionFor()).run(inner)),
+    });
+  }
+
+  /** Runs `body` with a context whose signal also fires when the extension stops being runnable; then it fails with the reason. */
+  async #guarded<I, C>(loaded: LoadedLibrary, id: string, ctx: JobContext<I, C>, body: (ctx: JobContext<I, C>) => Promise<void>): Promise<void> {
+    const stopped = new AbortController();
+    let set = loaded.running.get(id);
+    if (!set) loaded.running.set(id, (set = new Set()));
+    set.add(stopped);
+    const signal = AbortSignal.any([ctx.signal, stopped.signal]);
+    const inner: JobContext<I, C> = {
+      ...ctx,
+      signal,
+      isInterrupted: () => signal.aborted,
+      throwIfInterrupted: () => signal.throwIfAborted(),
+    };
+    try {
+      await body(inner);
+    } catch (error) {
+      if (stopped.signal.aborted && !ctx.signal.aborted) throw stopped.signal.reason;
+      throw error;
+    } finally {
+      set.delete(stopped);
+    }
+    if (stopped.signal.aborted && !ctx.signal.aborted) throw stopped.signal.reason;
+  }
+
+  // ── hooks ────────────────────────────────────────────────────────────────────────────────────
+
+  #hookEvent(event: HookEvent, payload: Record<string, unknown>): void {
+    const loaded = typeof payload.libraryId === 'string' ? this.#libraries.get(payload.libraryId) : undefined;
+    if (!loaded || loaded.lib.isClosed) return;
+    const items = hookItems(event, payload);
+    if (items.length === 0) return;
+    const rows = loaded.lib.raw.prepare('SELECT id, version, manifest, enabled, state FROM extension_installs').all() as InstallRow[];
+    for (const row of rows) {
+      if (inactiveReason(row)) continue;
+      // An extension's own writes do not come back to it as events (no loops).
+      if (event === 'tags.onDidApply' && payload.sourceId === row.id) continue;
+      const manifest = safeManifest(row);
+      const hook = manifest?.hooks.find((h) => h.event === event);
+      if (!hook) continue;
+      const visible = filterHookItems(loaded.lib, row.id, event, items);
+      if (visible.length === 0) continue;
+      const key = `${row.id}\0${event}`;
+      let buffer = loaded.pending.get(key);
+      if (!buffer) loaded.pending.set(key, (buffer = { items: [], timer: null }));
+      buffer.items.push(...visible);
+      while (buffer.items.length >= hook.batch_size) this.#enqueueHook(loaded, row.id, event, buffer.items.splice(0, hook.batch_size));
+      if (buffer.items.length > 0 && !buffer.timer) {
+        const b = buffer;
+        b.timer = setTimeout(() => {
+          b.timer = null;
+          const rest = b.items.splice(0);
+          if (rest.length > 0 && !loaded.lib.isClosed) this.#enqueueHook(loaded, row.id, event, rest);
+        }, this.#options.hookDelayMs ?? 250);
+      }
+    }
+  }
+
+  #enqueueHook(loaded: LoadedLibrary, extensionId: string, event: HookEvent, items: HookItem[]): void {
+    try {
+      loaded.scheduler.enqueue(HOOK_JOB, { extensionId, event, items } satisfies HookJobInput, { owner: extensionId });
+    } catch (error) {
+      this.#log(extensionId, 'error', `could not queue ${event} hook events: ${toWireError(error).message}`);
+    }
+  }
+
+  /** Delivers one batch: one keyed task, so a completed delivery is never repeated after a restart. */
+  #hookJob(loaded: LoadedLibrary): JobDefinition<HookJobInput> {
+    return defineJob({
+      input: HookJobInput,
+      run: (ctx) =>
+        this.#guarded(loaded, ctx.input.extensionId, ctx, async (inner) => {
+          const { extensionId, event } = inner.input;
+          await inner.runTask<unknown>('deliver', async () => {
+            const { pkg } = await this.#resolve(loaded, extensionId);
+            const hook = pkg.manifest.hooks.find((h) => h.event === event);
+            if (!hook) return { result: { delivered: 0, reason: `${extensionId} ${pkg.version} has no ${event} hook` } };
+            // Grants may have narrowed since the events were queued.
+            const items = filterHookItems(loaded.lib, extensionId, event, inner.input.items as HookItem[]);
+            if (items.length === 0) return { result: { delivered: 0 } };
+            const plugin = await this.#mainPlugin(loaded, extensionId);
+            const out = new TextDecoder().decode(await plugin.call(hook.export, JSON.stringify({ event, items })));
+            return { result: { delivered: items.length, output: out.length ? (safeJson(out) ?? out) : null } };
+          }, { retries: 2 });
+        }),
+    });
+  }
+}
+
+function readRow(lib: Library, id: string): InstallRow | undefined {
+  return lib.raw.prepare('SELECT id, version, manifest, enabled, state FROM extension_installs WHERE id = ?').get(id) as InstallRow | undefined;
+}
+
+function inactiveReason(row: InstallRow): string | null {
+  if (row.enabled !== 1) return 'it is disabled';
+  if (row.state === 'held') return 'an upgrade is waiting for consent to new permissions';
+  if (row.state === 'revoked') return 'it was revoked';
+  if (row.state !== 'active') return `it is ${row.state}`;
+  return null;
+}
+
+function safeManifest(row: InstallRow): Manifest | null {
+  const parsed = Manifest.safeParse(safeJson(row.manifest));
+  return parsed.success ? parsed.data : null;
+}
+
+function parseManifest(row: InstallRow): Manifest {
+  const m = safeManifest(row);
+  if (!m) throw new CairnError('LIBRARY_CORRUPT', `The stored manifest of ${row.id} is damaged; uninstall and reinstall it.`);
+  return m;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/** The items of a hook event's payload: `{entryId}`, `{contentId}` or `{tagId, entryId | contentId}`. */
+function hookItems(event: HookEvent, p: Record<string, unknown>): HookItem[] {
+  const ids = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  switch (event) {
+    case 'entries.onDidCreate':
+      return ids(p.entryIds).map((entryId) => ({ entryId }));
+    case 'content.onDidIdentify':
+      return ids(p.contentIds).map((contentId) => ({ contentId }));
+    case 'tags.onDidApply': {
+      const tagId = typeof p.tagId === 'string' ? p.tagId : null;
+      return [...ids(p.entryIds).map((entryId) => ({ tagId, entryId })), ...ids(p.contentIds).map((contentId) => ({ tagId, contentId }))];
+    }
+  }
+}
