@@ -140,7 +140,7 @@ describe('cairn ext', () => {
     expect(JSON.parse(back.out)).toMatchObject({ version: '1.0.0', previousVersion: '2.0.0' });
   });
 
-  it('fails with one-line errors: bad packages, unknown extensions, run-job not yet provided', async () => {
+  it('fails with one-line errors: bad packages, unknown extensions, jobs of an extension not installed', async () => {
     const broken = path.join(home.dir, 'broken.cairnext');
     fs.writeFileSync(broken, fs.readFileSync(pkgV1).subarray(0, 100));
     const bad = await cli('ext', 'install', broken, '--yes');
@@ -151,7 +151,7 @@ describe('cairn ext', () => {
     expect(JSON.parse(unknown.err)).toEqual({ error: { code: 'NOT_FOUND', message: expect.stringMatching(/No extension com\.example\.nope/) } });
     const job = await cli('ext', 'run-job', ID, 'analyze');
     expect(job.code).toBe(1);
-    expect(job.err).toMatch(/\[NOT_SUPPORTED\]\n$/);
+    expect(job.err).toMatch(/^cairn: No extension com\.example\.hello is installed in this library\. \[NOT_FOUND\]\n$/);
     const perm = await cli('ext', 'install', pkgV1, '--grant', 'Teleport');
     expect(perm.err).toMatch(/"Teleport" is not a permission/);
     expect((await cli('ext', '--help')).out).toMatch(/install.*\n(.*\n)*.*run-job/);

@@ -6,6 +6,7 @@ import type { ExtensionInfo, GrantChoiceInput, InputOf, Location, OperationName,
 import { CairnError } from '../../src-shared/errors.js';
 import { FILE_PERMISSIONS, PERMISSION_TYPES, type Manifest, type Permission, type PermissionType } from '../../src-shared/extensions/manifest.js';
 import { pickLocation } from './index-commands.js';
+import { waitForJob } from './jobs-commands.js';
 import { printTable } from './print.js';
 
 /** What the extension commands need from `runCli`. */
@@ -372,8 +373,30 @@ export function registerExtCommands(program: Command, d: ExtCommandDeps): void {
     .argument('<id>', 'extension id')
     .argument('<job>', 'job name from the manifest')
     .addOption(libOption())
-    .action(async (id: string, job: string, opts: { library?: string }) => {
-      const { jobId } = await d.call('extensions.runJob', { libraryId: await d.libraryId(opts.library), id, job });
-      d.emit({ jobId }, () => d.io.out.write(`Started ${id} ${job} as job ${jobId} (follow it with \`cairn jobs wait ${jobId}\`)\n`));
+    .option('--input <json>', 'the job input as JSON (default: {})')
+    .option('-w, --wait', 'run it here and wait: show progress, then the outcome (fails if the job fails)')
+    .action(async (id: string, job: string, opts: { library?: string; input?: string; wait?: boolean }) => {
+      const libraryId = await d.libraryId(opts.library);
+      let input: unknown = {};
+      if (opts.input !== undefined) {
+        try {
+          input = JSON.parse(opts.input) as unknown;
+        } catch {
+          throw new CairnError('VALIDATION', '--input must be JSON, e.g. --input \'{"limit": 10}\'.');
+        }
+      }
+      const { jobId } = await d.call('extensions.runJob', { libraryId, id, job, input });
+      if (!opts.wait) {
+        d.emit({ jobId }, () => d.io.out.write(`Started ${id} ${job} as job ${jobId} (follow it with \`cairn jobs wait ${jobId}\`)\n`));
+        return;
+      }
+      if (!d.json()) d.io.out.write(`Started ${id} ${job} as job ${jobId}\n`);
+      const done = await waitForJob(d, libraryId, jobId);
+      const tasks = done.tasks.total > 0 ? `, ${done.tasks.completed}/${done.tasks.total} tasks` : '';
+      const last = done.progress?.message ? ` (${done.progress.message})` : '';
+      d.emit(done, () => d.io.out.write(`${id} ${job}: ${done.status}${done.durationMs !== null ? ` in ${(done.durationMs / 1000).toFixed(1)} s` : ''}${tasks}${last}\n`));
+      if (done.status !== 'completed') {
+        throw new CairnError(done.status === 'cancelled' ? 'CANCELLED' : 'INTERNAL', `${id} ${job} ${done.status}${done.errors.length ? `: ${done.errors.at(-1)!.message}` : ''}.`);
+      }
     });
 }

@@ -115,7 +115,7 @@ export function registerJobsCommands(program: Command, d: CliDeps): void {
 }
 
 /** Polls one job until it finishes: a progress bar on a terminal, a line per change otherwise. */
-async function waitForJob(d: CliDeps, libraryId: string, jobId: string): Promise<JobSummary> {
+export async function waitForJob(d: CliDeps, libraryId: string, jobId: string): Promise<JobSummary> {
   const tty = !d.json() && d.io.out.isTTY === true;
   const bar = tty
     ? new cliProgress.SingleBar({ format: '{bar} {percentage}% | {title} {status} {message}', stream: d.io.out as NodeJS.WriteStream, hideCursor: true }, cliProgress.Presets.shades_classic)
