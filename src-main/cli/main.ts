@@ -167,6 +167,7 @@ export async function runCli(
     })
     .action(async (opts: { port?: number }) => {
       const c = await getCore();
+      await c.resumeJobs();
       const server = await startHeadlessServer({ core: c, rendererDir: RENDERER_DIR, ...(opts.port !== undefined ? { port: opts.port } : {}) });
       emit({ url: server.url, port: server.port, home: c.home.dir }, () =>
         io.out.write(`Cairn headless shell running at ${server.url}\n(home: ${c.home.dir}; press Ctrl+C to stop)\n`),

@@ -148,6 +148,18 @@ export class CairnCore {
     return core;
   }
 
+  /**
+   * Starts the job scheduler of every library that opens, so that jobs interrupted by a crash or a quit
+   * (running or paused) come back. Long-running shells (the headless shell, Electron) call this at launch;
+   * one-shot CLI commands do not, so they never take over another process's jobs. Libraries that cannot
+   * be opened are skipped (they are listed with their problem).
+   */
+  async resumeJobs(): Promise<void> {
+    for (const lib of await this.libraries.list()) {
+      if (lib.problem === null) await this.jobs.for(lib.id);
+    }
+  }
+
   async stop(): Promise<void> {
     this.indexer.close();
     await this.ai.close();

@@ -69,8 +69,10 @@ async function main(): Promise<void> {
       },
     },
     // The extension runtime runs installed extensions' jobs and hooks next to the core.
-        extensions: (c) => ExtensionRuntime.handlers(c),
+    extensions: (c) => ExtensionRuntime.handlers(c),
   });
+  // Jobs interrupted by a crash or the last quit come back now.
+  await core.resumeJobs();
 
   // Serve the built renderer from cairn-app://app/ with the CSP on every response.
   protocol.handle(SCHEME, async (request) => {
