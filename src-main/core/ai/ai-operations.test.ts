@@ -12,7 +12,7 @@ import { startTestCore, userCtx } from '../testing/test-core.js';
 import { cosineDistance } from './embedding-codec.js';
 import { ONNX_NOT_INSTALLED, OnnxModelLoader } from './onnx-loader.js';
 
-const FIXTURES = '/work/shared/fixtures/images';
+const FIXTURES = path.resolve(import.meta.dirname, '../../../../shared/fixtures/images');
 const SLOW = 240_000;
 const EXT = 'com.example.photos';
 const extCtx: CallContext = { caller: { kind: 'extension', extensionId: EXT } };

@@ -7,7 +7,7 @@ import { cosineDistance } from './embedding-codec.js';
 import { FacePool } from './face-pool.js';
 import type { FaceItemResult, RawFace } from './face-protocol.js';
 
-const FIXTURES = '/work/shared/fixtures/images';
+const FIXTURES = path.resolve(import.meta.dirname, '../../../../shared/fixtures/images');
 const fixture = (name: string) => path.join(FIXTURES, name);
 // Face detection is slow on a shared 2-core machine: 0.2–1 s per image free, much more under load.
 const SLOW = 240_000;

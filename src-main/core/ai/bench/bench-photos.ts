@@ -17,7 +17,7 @@ import { FacePool } from '../face-pool.js';
 import type { FaceItemResult } from '../face-protocol.js';
 import { ReverseGeocoder } from '../../places/reverse-geocoder.js';
 
-const FIXTURES = process.env.CAIRN_FIXTURES ?? '/work/shared/fixtures/images';
+const FIXTURES = process.env.CAIRN_FIXTURES ?? path.resolve(import.meta.dirname, '../../../../../shared/fixtures/images');
 const PORTRAITS: Record<string, string> = { 'astronaut.png': 'collins', 'grace_hopper_512x512.jpg': 'hopper', 'camera.png': 'cameraman' };
 const NO_FACE = ['chelsea.png', 'coffee.png', 'page.png', 'text.png'];
 const POOL_SIZES = (process.env.BENCH_POOL_SIZES ?? '1,2').split(',').map(Number);
