@@ -97,6 +97,7 @@ test('pause and resume the first index from the jobs panel, then see thumbnails'
   await expect(problems).toContainText('could not be read');
   await problems.getByRole('button').first().click();
   await expect(problems).toContainText('Album/zz-broken.jpg');
+  if (process.env.CAIRN_E2E_SHOTS) await page.screenshot({ path: path.join(process.env.CAIRN_E2E_SHOTS, 'finished.png') });
 
   await panel.getByRole('button', { name: 'Close jobs' }).click();
   await expect(panel).toBeHidden();
@@ -117,7 +118,7 @@ async function openPhotos(page: Page) {
   await expect(page.getByRole('grid', { name: 'Album' })).toBeVisible();
 }
 
-test('a conflicting rename is shown in the preview and cannot be applied', async ({ page }) => {
+test('a conflicting rename cannot be applied; a stale preview is refused, previewed again, applied and undone from the toast', async ({ page }) => {
   await openPhotos(page);
   await cell(page, 'camera.png').click({ button: 'right' });
   const menu = page.getByRole('menu', { name: 'Actions' });
@@ -129,9 +130,35 @@ test('a conflicting rename is shown in the preview and cannot be applied', async
   const conflicts = dialog.getByRole('list', { name: 'Conflicts' });
   await expect(conflicts).toContainText('Name taken');
   await expect(dialog.getByRole('button', { name: 'Apply' })).toBeDisabled();
-  await dialog.getByRole('button', { name: 'Cancel' }).click();
-  await expect(dialog).toBeHidden();
-  expect(fs.existsSync(path.join(projects, 'Album', 'camera.png'))).toBe(true);
+
+  // Back to a free name: it previews cleanly. The file changes on disk before Apply, so the preview is
+  // stale: nothing is applied, the dialog says why and offers to preview again, which then applies.
+  await dialog.getByRole('button', { name: 'Back' }).click();
+  await dialog.getByLabel('New name').fill('camera-renamed.png');
+  await dialog.getByRole('button', { name: 'Preview' }).click();
+  await expect(dialog.getByRole('list', { name: 'Changes' })).toContainText('Album/camera.png');
+  await expect(dialog.getByRole('button', { name: 'Apply' })).toBeEnabled();
+  const camera = path.join(projects, 'Album', 'camera.png');
+  fs.appendFileSync(camera, Buffer.alloc(16));
+  await dialog.getByRole('button', { name: 'Apply' }).click();
+  await expect(dialog.getByRole('alert')).toContainText('This preview is out of date, so nothing was applied.');
+  expect(fs.existsSync(camera)).toBe(true);
+  if (process.env.CAIRN_E2E_SHOTS) await page.screenshot({ path: path.join(process.env.CAIRN_E2E_SHOTS, 'stale.png') });
+  // The watcher may still be re-reading the file: preview again until the preview is clean and applies.
+  await expect(async () => {
+    if (await dialog.getByRole('button', { name: 'Preview again' }).isVisible()) await dialog.getByRole('button', { name: 'Preview again' }).click();
+    await dialog.getByRole('button', { name: 'Apply' }).click({ timeout: 2000 });
+    await expect(dialog).toBeHidden({ timeout: 2000 });
+  }).toPass({ timeout: 20_000 });
+  expect(fs.existsSync(path.join(projects, 'Album', 'camera-renamed.png'))).toBe(true);
+
+  // The toast undoes it.
+  const toast = page.getByRole('status', { name: 'Notification' });
+  await expect(toast).toContainText('Renamed "camera.png" to "camera-renamed.png"');
+  await toast.getByRole('button', { name: 'Undo' }).click();
+  await expect(toast).toContainText('Undone');
+  expect(fs.existsSync(camera)).toBe(true);
+  await expect(cell(page, 'camera.png')).toBeVisible();
 });
 
 test('preview and apply a bulk tag, then undo it from the activity view', async ({ page }) => {
@@ -161,6 +188,7 @@ test('preview and apply a bulk tag, then undo it from the activity view', async 
   const toast = page.getByRole('status', { name: 'Notification' });
   await expect(toast).toContainText('Tagged 5 items “Keepers”');
   await expect(toast.getByRole('button', { name: 'Undo' })).toBeVisible();
+  if (process.env.CAIRN_E2E_SHOTS) await page.screenshot({ path: path.join(process.env.CAIRN_E2E_SHOTS, 'toast.png') });
 
   // Applied: the sidebar lists the tag and a tagged photo carries it.
   await expect(sidebar(page).getByRole('list', { name: 'Tags' }).getByRole('button', { name: 'Keepers' })).toBeVisible();
@@ -177,6 +205,7 @@ test('preview and apply a bulk tag, then undo it from the activity view', async 
   await row.getByRole('button', { name: 'Undo' }).click();
   await expect(row).toContainText('Undone');
   await expect(row.getByRole('button', { name: 'Undo' })).toHaveCount(0);
+  if (process.env.CAIRN_E2E_SHOTS) await page.screenshot({ path: path.join(process.env.CAIRN_E2E_SHOTS, 'activity.png') });
 
   // Undone: the photo no longer carries the tag.
   await openPhotos(page);

@@ -175,7 +175,7 @@ function ActionDialog({ request }: { request: ActionRequest }) {
             <div className="action-stale" role="alert">
               <Icon name="warning" size={18} />
               <div>
-                <strong>Things changed since this preview, so nothing was applied.</strong>
+                <strong>This preview is out of date, so nothing was applied.</strong>
                 <p>{phase.message}</p>
               </div>
             </div>
