@@ -361,6 +361,23 @@ export class ExtensionInstaller {
   }
 
   /**
+   * Marks the installed `version` of `id` as withdrawn by a catalog: state `revoked` with `reason` as the
+   * state reason, so nothing of it runs (the permission guard and runtime only run `active` extensions).
+   * Upgrading to a newer version makes it active again. Returns false (and changes nothing) when `id` is not
+   * installed at that version or is already marked; a held upgrade is left for the user to answer first.
+   *
+   * @example
+   * installer.markRevoked(lib, 'com.example.hello', '1.0.0', 'Deleted tags it should not have.');
+   */
+  markRevoked(lib: InstallerLibrary, id: string, version: string, reason: string): boolean {
+    const changed = lib.raw
+      .prepare(`UPDATE extension_installs SET state = 'revoked', state_reason = ?, updated_at = ? WHERE id = ? AND version = ? AND state = 'active'`)
+      .run(`Withdrawn by the catalog: ${reason}`, new Date().toISOString(), id, version).changes;
+    if (changed > 0) this.#changed(lib, id, 'disabled');
+    return changed > 0;
+  }
+
+  /**
    * Grants a declared permission. For file permissions, `scopes` (at least one) are added to the folders
    * already granted; other permissions take no scopes.
    *

@@ -7,6 +7,7 @@ import { startHeadlessServer } from '../server/headless-server.js';
 import { registerExtDevCommands } from '../../sdk/tooling/ext-commands.js';
 import { headlessShellHandlers } from '../server/headless-shell.js';
 import { ExtensionRuntime } from '../../extension-host/runtime/extension-runtime.js';
+import { storeHandlers, uiHandlers } from '../../extension-host/store/store-handlers.js';
 import { registerExtCommands } from './ext-commands.js';
 import { registerIndexCommands } from './index-commands.js';
 import { registerJobsCommands } from './jobs-commands.js';
@@ -56,6 +57,9 @@ export async function runCli(
         shell: headlessShellHandlers(() => core?.home.dir ?? ''),
         // The extension runtime runs installed extensions' jobs and hooks next to the core.
         extensions: (c) => ExtensionRuntime.handlers(c),
+        // The Extension Store and the UI extensions declare (extension-host/store).
+        store: (c) => storeHandlers(c),
+        ui: () => uiHandlers(),
       });
     }
     return core;

@@ -10,7 +10,9 @@ import type { Result } from '../../src-shared/errors.js';
 import { APP_ROOT, APP_VERSION, RENDERER_DIR } from '../core/app-info.js';
 import { CairnCore } from '../core/cairn-core.js';
 import { ExtensionRuntime } from '../../extension-host/runtime/extension-runtime.js';
+import { storeHandlers, uiHandlers } from '../../extension-host/store/store-handlers.js';
 import { resolveSidecarRequest, SIDECAR_URL_PREFIX } from '../core/sidecars/sidecar-request.js';
+import { EXT_ASSET_HEADERS, EXT_ASSET_URL_PREFIX, resolveExtAssetRequest } from '../core/sidecars/ext-asset-request.js';
 import { mimeFor, resolveStatic } from '../server/static-files.js';
 
 const SCHEME = 'cairn-app';
@@ -70,6 +72,9 @@ async function main(): Promise<void> {
     },
     // The extension runtime runs installed extensions' jobs and hooks next to the core.
     extensions: (c) => ExtensionRuntime.handlers(c),
+    // The Extension Store and the UI extensions declare (extension-host/store).
+    store: (c) => storeHandlers(c),
+    ui: () => uiHandlers(),
   });
   // Jobs interrupted by a crash or the last quit come back now.
   await core.resumeJobs();
@@ -82,6 +87,12 @@ async function main(): Promise<void> {
       if (!sidecar) return new Response('Not found', { status: 404 });
       const body = await net.fetch(pathToFileURL(sidecar.file).href);
       return new Response(body.body, { status: 200, headers: { 'content-type': sidecar.mime, 'x-content-type-options': 'nosniff' } });
+    }
+    if (url.host === 'app' && url.pathname.startsWith(EXT_ASSET_URL_PREFIX)) {
+      const asset = await resolveExtAssetRequest(core.libraries, url.pathname);
+      if (!asset) return new Response('Not found', { status: 404 });
+      const body = await net.fetch(pathToFileURL(asset.file).href);
+      return new Response(body.body, { status: 200, headers: { 'content-type': asset.mime, ...EXT_ASSET_HEADERS } });
     }
     const file = url.host === 'app' ? resolveStatic(RENDERER_DIR, url.pathname) : null;
     if (!file) return new Response('Not found', { status: 404 });

@@ -6,6 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClientMessage, ServerMessage } from '../../src-shared/bridge.js';
 import type { CairnCore } from '../core/cairn-core.js';
 import { resolveSidecarRequest, SIDECAR_URL_PREFIX } from '../core/sidecars/sidecar-request.js';
+import { EXT_ASSET_HEADERS, EXT_ASSET_URL_PREFIX, resolveExtAssetRequest } from '../core/sidecars/ext-asset-request.js';
 import { mimeFor, resolveStatic } from './static-files.js';
 
 /** Largest WebSocket message a client may send. */
@@ -16,6 +17,8 @@ export interface HeadlessServerOptions {
   core: CairnCore;
   /** Folder holding the built renderer (index.html). */
   rendererDir: string;
+  /** The bundled Extension Store catalog, for `/ext-asset/catalog/…` icons (default `<APP_ROOT>/out/catalog`). */
+  catalogDir?: string;
   /** 0 picks a free port. */
   port?: number;
   /** Fixed token for tests; a random 256-bit token otherwise. */
@@ -74,6 +77,14 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
         if (!sidecar) return deny(404, 'Not found.\n');
         res.writeHead(200, { 'content-type': sidecar.mime, 'cache-control': 'private, max-age=86400', 'x-content-type-options': 'nosniff' });
         fs.createReadStream(sidecar.file).on('error', () => res.destroy()).pipe(res);
+      });
+      return;
+    }
+    if (url.pathname.startsWith(EXT_ASSET_URL_PREFIX)) {
+      void resolveExtAssetRequest(core.libraries, url.pathname, options.catalogDir).then((asset) => {
+        if (!asset) return deny(404, 'Not found.\n');
+        res.writeHead(200, { 'content-type': asset.mime, 'cache-control': 'private, max-age=3600', ...EXT_ASSET_HEADERS });
+        fs.createReadStream(asset.file).on('error', () => res.destroy()).pipe(res);
       });
       return;
     }

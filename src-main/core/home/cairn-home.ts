@@ -11,6 +11,8 @@ const HomeConfig = z.object({
   defaultLibraryId: z.uuid().nullable(),
   /** Libraries that live outside `<home>/libraries`, added with `library.open`. */
   externalLibraries: z.array(z.string()),
+  /** Extension Store catalog URLs the user added (the bundled catalog is always a source besides these). */
+  catalogSources: z.array(z.string()).default([]),
 });
 export type HomeConfig = z.infer<typeof HomeConfig>;
 
@@ -53,6 +55,7 @@ export class CairnHome {
       deviceId: randomUUID(),
       defaultLibraryId: null,
       externalLibraries: [],
+      catalogSources: [],
     };
     if (loaded === null) this.#save();
   }
