@@ -203,8 +203,10 @@ function describeDifference(before: Probe, now: Probe): string | null {
 }
 
 function changedFields(fields: Record<string, [unknown, unknown]>): string {
+  // Times are shown as dates a person can read, not milliseconds.
+  const show = (name: string, v: unknown) => (name === 'modified' && typeof v === 'number' ? new Date(v).toLocaleString('en-GB', { timeZone: 'UTC' }) + ' UTC' : String(v));
   return Object.entries(fields)
     .filter(([, [a, b]]) => a !== b)
-    .map(([name, [a, b]]) => `${name} ${String(a)} → ${String(b)}`)
+    .map(([name, [a, b]]) => `${name} ${show(name, a)} → ${show(name, b)}`)
     .join(', ');
 }
