@@ -4,7 +4,7 @@
 // environment overrides them (e.g. BENCH_FILES, BENCH_SEARCH_ENTRIES).
 import { spawnSync } from 'node:child_process';
 
-const benches = ['bench:index', 'bench:search', 'bench:jobs', 'bench:ext'];
+const benches = ['bench:index', 'bench:search', 'bench:jobs', 'bench:ext', 'bench:sdk', 'bench:photos'];
 let failed = 0;
 for (const name of benches) {
   console.log(`\n=== npm run ${name}`);
