@@ -181,7 +181,7 @@ export class ExtensionStore {
   #entry(m: MergedExtension, inst: ExtensionSummary | null): StoreEntry {
     const versions = [...m.versions.values()]
       .sort((a, b) => semver.rcompare(a.version.version, b.version.version))
-      .map((v) => this.#version(m.ext, v));
+      .map((v) => this.#version(v));
     const latest = versions.find((v) => v.compatible && !v.revoked) ?? null;
     const shown = latest ?? versions[0]!;
     const installedRevoked = inst ? (revokedIn(m.loaded, m.ext.id, inst.version) ?? (inst.state === 'revoked' ? inst.stateReason : null)) : null;
@@ -205,8 +205,8 @@ export class ExtensionStore {
     };
   }
 
-  #version(ext: CatalogExtension, v: SourcedVersion): StoreVersion {
-    const { trust, warnings } = judgeListedTrust(v.from, ext, v.version);
+  #version(v: SourcedVersion): StoreVersion {
+    const { trust, warnings } = judgeListedTrust(v.from, v.ext, v.version);
     return {
       version: v.version.version,
       min_core_version: v.version.min_core_version,
@@ -270,9 +270,8 @@ export class ExtensionStore {
         .sort((a, b) => semver.rcompare(a.version.version, b.version.version))[0];
       if (!chosen) throw new CairnError('NOT_SUPPORTED', `No version of ${merged.ext.name} in the catalog runs on Cairn ${this.#coreVersion} (or every version was withdrawn).`);
     }
-    const { catalog } = chosen.from;
-    const ext = catalog!.extensions.find((e) => e.id === request.extensionId)!;
-    const { bytes, trust, warnings } = await fetchVerifiedPackage(chosen.from.where, catalog!, ext, chosen.version);
+    const { ext } = chosen;
+    const { bytes, trust, warnings } = await fetchVerifiedPackage(chosen.from.where, chosen.from.catalog!, ext, chosen.version);
     // The package must be exactly what the catalog listed, or the user consented to something else.
     const { pkg } = await this.installer.inspect(bytes);
     const m = pkg.manifest;
@@ -327,6 +326,8 @@ export class ExtensionStore {
 
 interface SourcedVersion {
   version: CatalogVersion;
+  /** The listing in the source it comes from (publisher, name as that catalog has them). */
+  ext: CatalogExtension;
   from: LoadedSource;
 }
 
@@ -365,7 +366,7 @@ export function mergeCatalogs(loaded: readonly LoadedSource[]): Map<string, Merg
         m.sourceIds.push(l.source.id);
         m.loaded.push(l);
       }
-      for (const v of ext.versions) if (!m.versions.has(v.version)) m.versions.set(v.version, { version: v, from: l });
+      for (const v of ext.versions) if (!m.versions.has(v.version)) m.versions.set(v.version, { version: v, ext, from: l });
     }
   }
   return merged;

@@ -323,6 +323,7 @@ const MAX_CLUSTERS = 2000;
 export function uiMapPoints(
   lib: InstallerLibrary,
   input: { extensionId: string; viewId: string; bbox?: BBox | undefined; zoom: number },
+  maxRawPoints = MAX_RAW_POINTS,
 ): { source: 'media' | 'models'; clustered: boolean; total: number; points: MapPoint[] } {
   const { compiled, item } = resolve(lib, input.extensionId, { viewId: input.viewId });
   if (item.component !== 'map_view') throw new CairnError('VALIDATION', `The view "${input.viewId}" is a ${item.component}, not a map_view.`);
@@ -346,7 +347,7 @@ export function uiMapPoints(
     }
     const source = compiled.target === 'entries' ? ('media' as const) : ('models' as const);
     const total = (db.prepare(`${wrapped}SELECT count(*) AS n FROM pts`).get(...params) as { n: number }).n;
-    if (total <= MAX_RAW_POINTS) {
+    if (total <= maxRawPoints) {
       const rows = db.prepare(`${wrapped}SELECT lat, lon, entry_id, model_id FROM pts`).all(...params) as { lat: number; lon: number; entry_id: string | null; model_id: string | null }[];
       return { source, clustered: false, total, points: rows.map((r) => ({ lat: r.lat, lon: r.lon, count: 1, entryId: r.entry_id, modelId: r.model_id, bounds: null })) };
     }
