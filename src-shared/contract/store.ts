@@ -168,7 +168,7 @@ export const storeOperations = {
    * checks that the package is the extension and version the catalog promised with the same permissions, then
    * installs it with the given grants. Failure modes: `NOT_FOUND` (not in any catalog / no such version),
    * `CONFLICT` (checksum, size, signature or manifest mismatch: nothing is installed; or already installed),
-   * `PERMISSION_DENIED` (revoked version), `VALIDATION` (core too old, bad grants), `IO` (unreachable).
+   * `PERMISSION_DENIED` (revoked version), `NOT_SUPPORTED` (core too old, missing feature), `VALIDATION` (bad grants), `IO` (unreachable).
    * @example await call('store.install', { libraryId, extensionId: 'com.cairn.hello-tags', grants: [{ permission: 0, scopes: [{ locationId }] }] })
    */
   'store.install': action({
