@@ -49,6 +49,11 @@ export interface ExtensionJobOptions {
   onLog?: (level: string, text: string) => void;
   /** Core events the guest's calls caused (`{type: 'core-event'}`), for the runtime to forward to the main bus. */
   onCoreEvent?: (name: string, payload: unknown) => void;
+  /**
+   * Runs a `host:<operation>` task a job step asked for (heavy host work such as face detection, which a guest
+   * cannot await inside a host call). Absent: such tasks fail with NOT_SUPPORTED.
+   */
+  hostTask?: (task: string, input: unknown, signal: AbortSignal) => Promise<unknown>;
   /** Test and telemetry seam: called after each task export returned (before its completion is committed). */
   afterTask?: (key: string) => void;
 }
@@ -178,9 +183,21 @@ class ExtensionJobRun {
   async #runTasks(tasks: TaskRequest[]): Promise<Record<string, unknown>> {
     if (tasks.length === 0) return {};
     const decls = new Map(this.#options.manifest.tasks.map((t) => [t.name, t]));
-    for (const t of tasks) if (!decls.has(t.task)) throw new CairnError('VALIDATION', `The job asked for task ${t.task}, which the manifest does not declare.`);
+    const isHost = (t: TaskRequest) => t.task.startsWith('host:');
+    for (const t of tasks) if (!isHost(t) && !decls.has(t.task)) throw new CairnError('VALIDATION', `The job asked for task ${t.task}, which the manifest does not declare.`);
     const settled = await Promise.allSettled(
       tasks.map((t) => {
+        if (isHost(t)) {
+          const hostTask = this.#options.hostTask;
+          return this.#ctx.runTask(
+            t.key,
+            async ({ signal }) => {
+              if (!hostTask) throw new CairnError('NOT_SUPPORTED', `Host tasks such as ${t.task} are not available here.`);
+              return { result: (await hostTask(t.task, t.input, signal)) ?? null };
+            },
+            { retries: 2, timeoutMs: 300_000 },
+          );
+        }
         const decl = decls.get(t.task)!;
         return this.#ctx.runTask(
           t.key,

@@ -12,6 +12,7 @@ import type { BridgeEvent } from '../bridge/extension-bridge.js';
 import type { BridgeInit } from '../bridge/bridge-host.js';
 import { BRIDGE_HOST_MODULE } from '../bridge/bridge-module.js';
 import { defineExtensionJob, ExtensionJobCheckpoint, extensionJobName } from '../jobs/extension-job.js';
+import { runHostTask } from './host-tasks.js';
 import { extensionHandlers, type ExtensionHandlerOptions } from '../packages/extension-handlers.js';
 import { extensionsDir } from '../packages/extension-installer.js';
 import { settingsToConfig } from '../packages/extension-settings.js';
@@ -30,7 +31,7 @@ const HookJobInput = z.object({
 type HookJobInput = z.infer<typeof HookJobInput>;
 
 /** What the runtime needs of the core. */
-export type RuntimeCore = Pick<CairnCore, 'events' | 'jobs' | 'libraries' | 'home'>;
+export type RuntimeCore = Pick<CairnCore, 'events' | 'jobs' | 'libraries' | 'home' | 'registry'>;
 
 export interface ExtensionRuntimeOptions {
   limits?: Partial<SandboxLimits>;
@@ -344,6 +345,7 @@ export class ExtensionRuntime {
           ...(this.#options.limits ? { limits: this.#options.limits } : {}),
           onLog: (level, text) => this.#log(id, level, text),
           onCoreEvent: (name, payload) => this.#forward(name, payload),
+          hostTask: (task, input, signal) => runHostTask(this.#core, loaded.lib, id, task, input, signal),
         },
         jobName,
       );
