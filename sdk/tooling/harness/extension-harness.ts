@@ -8,7 +8,8 @@ import { makeTempDir } from '../../../src-main/core/testing/temp-dir.js';
 import { testShellHandlers } from '../../../src-main/core/testing/test-core.js';
 import { resolveWorkerFile } from '../../../src-main/core/workers/spawn-worker.js';
 import { SandboxedPlugin, type SandboxLimits } from '../../../extension-host/sandbox/sandboxed-plugin.js';
-import type { HarnessHostInit } from './harness-host-module.js';
+import type { HarnessHostInit, HostStub } from './harness-host-module.js';
+export type { HostStub, StubAnswer } from './harness-host-module.js';
 
 /** A file of the test library: written to disk inside the test location and entered in the library. */
 export interface FixtureFile {
@@ -31,6 +32,8 @@ export interface HarnessOptions {
   settings?: Record<string, unknown>;
   /** Sandbox limits (e.g. a shorter timeout). */
   limits?: Partial<SandboxLimits>;
+  /** Fixture answers for host methods the core does not serve yet (`ai.detectFaces`, `places.reverseGeocode`), by method. */
+  stubs?: Record<string, HostStub>;
 }
 
 /** One task the job runner ran. */
@@ -103,13 +106,16 @@ export class ExtensionHarness {
   readonly entryIds: Map<string, string>;
   /** Fixture content → content id. */
   readonly contentIds: Map<string, string>;
-  readonly plugin: SandboxedPlugin;
+  plugin: SandboxedPlugin;
   /** Guest log lines (info and above). */
   readonly logs: { level: string; text: string }[];
   /** Runtime calls the guest made (`job.checkpoint`, `job.progress`, `trace`). */
   readonly events: { method: string; payload: unknown }[];
   readonly #interrupt: Int32Array;
   readonly #cleanup: () => void;
+  #startPlugin: ((settings: Record<string, unknown>, stubs: Record<string, HostStub> | undefined) => Promise<SandboxedPlugin>) | null = null;
+  #settings: Record<string, unknown> = {};
+  #stubs: Record<string, HostStub> | undefined = undefined;
 
   private constructor(parts: {
     core: CairnCore; manifest: Manifest; libraryId: string; locationId: string; locationDir: string;
@@ -166,23 +172,29 @@ export class ExtensionHarness {
         libraryId: lib.id,
         granted: options.grant ?? manifest.permissions.map((p) => p.type),
         interruptFlag,
+        ...(options.stubs ? { stubs: options.stubs } : {}),
       };
       const logs: { level: string; text: string }[] = [];
       const events: { method: string; payload: unknown }[] = [];
-      plugin = await SandboxedPlugin.start({
+      const wasm = fs.readFileSync(wasmPath);
+      const startPlugin = (values: Record<string, unknown>, stubs: Record<string, HostStub> | undefined) => SandboxedPlugin.start({
         extensionId: manifest.id,
-        wasm: fs.readFileSync(wasmPath),
+        wasm,
         hostModulePath: resolveWorkerFile(import.meta.url, './harness-host-module'),
-        hostInit,
-        config: { settings: JSON.stringify(settings) },
+        hostInit: { ...hostInit, ...(stubs ? { stubs } : {}) },
+        config: { settings: JSON.stringify(values) },
         limits: { timeoutMs: 20_000, ...options.limits },
         onLog: (level, text) => logs.push({ level, text }),
         onEvent: (e) => events.push(e as { method: string; payload: unknown }),
       });
+      plugin = await startPlugin(settings, options.stubs);
       const h = new ExtensionHarness({
         core, manifest, libraryId: lib.id, locationId: location.id, locationDir, entryIds, contentIds, plugin,
         interrupt: new Int32Array(interruptFlag), cleanup: tmp.cleanup, logs, events,
       });
+      h.#startPlugin = startPlugin;
+      h.#settings = settings;
+      h.#stubs = options.stubs;
       return h;
     } catch (error) {
       await plugin?.close();
@@ -329,6 +341,21 @@ export class ExtensionHarness {
   /** Calls a core operation as this extension (models are only readable as their owner). */
   async invokeAsExtension<N extends OperationName>(name: N, input: Omit<InputOf<N>, 'libraryId'>): Promise<OutputOf<N>> {
     return this.core.registry.call(name, { ...input, libraryId: this.libraryId } as InputOf<N>, { caller: { kind: 'extension', extensionId: this.manifest.id } });
+  }
+
+  /**
+   * Restarts the plugin with some settings changed (the host passes settings as config when a plugin starts,
+   * as the app does after the user changes them) and/or other host stubs (e.g. keyed by the content ids the
+   * fixtures got); the library stays.
+   *
+   * @example
+   * await h.restartPlugin({ settings: { face_recognition: false } });
+   */
+  async restartPlugin(change: { settings?: Record<string, unknown>; stubs?: Record<string, HostStub> }): Promise<void> {
+    this.#settings = { ...this.#settings, ...change.settings };
+    if (change.stubs) this.#stubs = change.stubs;
+    await this.plugin.close();
+    this.plugin = await this.#startPlugin!(this.#settings, this.#stubs);
   }
 
   /** Stops the plugin and the core and deletes the temporary library. */

@@ -21,6 +21,22 @@ export interface HarnessHostInit {
   granted: PermissionType[];
   /** Int32Array over this buffer: [0] = 1 while the job is interrupted. */
   interruptFlag: SharedArrayBuffer;
+  /** Fixture answers for host methods the core does not serve yet (`ai.*`, `places.*`); see `HostStub`. */
+  stubs?: Record<string, HostStub>;
+}
+
+/** A stubbed answer as the bridge sends it. */
+export type StubAnswer = { ok: unknown } | { error: { code: string; message: string } };
+
+/**
+ * Fixture answers for one host method (e.g. `ai.detectFaces` until the AI service reaches extensions): the
+ * payload fields named by `keyBy`, joined with `,`, pick the answer; `otherwise` answers any other key
+ * (default `NOT_FOUND`). The capability check still applies.
+ */
+export interface HostStub {
+  keyBy: string[];
+  answers: Record<string, StubAnswer>;
+  otherwise?: StubAnswer;
 }
 
 /** Which capability each method needs (harness approximation of the bridge's table). */
@@ -52,6 +68,13 @@ export async function createDispatcher(init: HostModuleInit): Promise<HostDispat
       if (method === 'job.isInterrupted') return { ok: Atomics.load(interrupted, 0) === 1 };
       init.emit({ method, payload: body });
       return { ok: null };
+    }
+    const stub = data.stubs?.[method];
+    if (stub) {
+      const need = requiredPermission(method, body);
+      if (need !== null && !granted.has(need)) throw new CairnError('PERMISSION_DENIED', `${method} needs the ${need} permission, which is not granted`);
+      const key = stub.keyBy.map((f) => String(body[f])).join(',');
+      return stub.answers[key] ?? stub.otherwise ?? { error: { code: 'NOT_FOUND', message: `no fixture answer for ${method} ${key}` } };
     }
     if (method.startsWith('ai.')) {
       return { error: { code: 'NOT_SUPPORTED', message: 'AI models are not available in this version of Cairn' } };

@@ -1,0 +1,533 @@
+// Photos: faces and people, places and moments, albums. See README.md for what each export does.
+import { JSON } from "json-as";
+import {
+  Host, JsonObject, vdfs, EntryQuery, models, ModelQuery, ModelRecord, collections, ItemRefs, jobs, JobStep,
+  TaskCall, ActionPreview, ActionChange, ActionOutcome, ActionRequest, HookBatch, vdfsCall, log,
+} from "cairn-sdk";
+import { Album, Moment, PhotoAnalysis, Person, Place, Settings } from "./models";
+import { AnalyseOutcome, analyseOne } from "./analysis";
+import { ClusterStats, assign, clusterPending, contentsOf, dissolveUnnamed, hidePerson, merge, namePerson, notAFace, purgeFaceData, unmerge } from "./people";
+import { allOf, contains, settings } from "./store";
+
+const IMAGE_EXTENSIONS: string[] = ["jpg", "jpeg", "png", "heic", "webp"];
+
+function isPhoto(ext: string | null): bool {
+  return ext !== null && IMAGE_EXTENSIONS.includes(ext!.toLowerCase());
+}
+
+// ---- analyze_photos: scan (tasks detect_faces per content), then cluster and count ----
+
+@json
+class AnalyzeInput {
+  /** Analyse again the photos whose analysis failed. */
+  retryErrors: bool = false;
+}
+
+@json
+class AnalyzeState {
+  phase: string = "scan";
+  offset: i32 = 0;
+  total: i32 = 0;
+  requested: i32 = 0;
+  analysed: i32 = 0;
+  skipped: i32 = 0;
+  errors: i32 = 0;
+  unavailable: i32 = 0;
+  faces: i32 = 0;
+  purged: i32 = 0;
+  joined: i32 = 0;
+  newPeople: i32 = 0;
+  leftovers: i32 = 0;
+}
+
+@json
+class DetectInput {
+  contentId: string = "";
+  entryId: string = "";
+  retryErrors: bool = false;
+}
+
+function tally(state: AnalyzeState, o: AnalyseOutcome): void {
+  if (o.status == "analysed") { state.analysed++; state.faces += o.faces; }
+  else if (o.status == "skipped") state.skipped++;
+  else if (o.status == "unavailable") state.unavailable++;
+  else state.errors++;
+}
+
+/** Recounts photos per Place (and ranks them) and per Moment. */
+function recount(): void {
+  const places = allOf<Place>(Place.MODEL, new ModelQuery());
+  if (places.ok) {
+    const list = places.value;
+    for (let i = 0; i < list.length; i++) {
+      const n = models.query<PhotoAnalysis>(PhotoAnalysis.MODEL, new ModelQuery().whereStr("placeId", list[i].id).page(0, 1));
+      list[i].data.count = n.ok ? <i32>n.value.total : 0;
+    }
+    for (let i = 0; i < list.length; i++) {
+      let rank = 1;
+      for (let j = 0; j < list.length; j++) if (list[j].data.count > list[i].data.count || (list[j].data.count == list[i].data.count && j < i)) rank++;
+      list[i].data.rank = rank;
+      models.update<Place>(Place.MODEL, list[i].id, list[i].data);
+    }
+  }
+  const moments = allOf<Moment>(Moment.MODEL, new ModelQuery());
+  if (moments.ok) {
+    for (let i = 0; i < moments.value.length; i++) {
+      const m = moments.value[i];
+      const n = models.query<PhotoAnalysis>(PhotoAnalysis.MODEL, new ModelQuery().whereStr("day", m.data.day).page(0, 1));
+      m.data.count = n.ok ? <i32>n.value.total : 0;
+      models.update<Moment>(Moment.MODEL, m.id, m.data);
+    }
+  }
+}
+
+export function job_analyze_photos(): i32 {
+  const step = JobStep.read<AnalyzeInput, AnalyzeState>();
+  const state = step.checkpoint !== null ? step.checkpoint! : new AnalyzeState();
+  const s = settings();
+  for (let i = 0; i < step.completed.length; i++) {
+    const r = step.result<AnalyseOutcome>(step.completed[i].key);
+    if (r.ok) tally(state, r.value);
+  }
+  if (step.step == 0 && step.checkpoint === null && !s.face_recognition) state.purged = purgeFaceData();
+  if (jobs.isInterrupted().value) return step.yieldStep(state);
+
+  if (state.phase == "scan") {
+    const batch = <i32>Math.max(1, Math.min(200, s.batch_size));
+    const page = vdfs.queryEntries(new EntryQuery().kind("image").sortBy("name").page(state.offset, batch));
+    if (!page.ok) return Host.failWith(page.error!);
+    state.total = <i32>page.value.total;
+    const items = page.value.items;
+    const seen: string[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const e = items[i];
+      if (e.kind != "file" || e.contentId === null || !isPhoto(e.extension)) continue;
+      const contentId = e.contentId!;
+      // The same photo at two paths is one content: analysed once (per step here, across steps by the stored
+      // analysis, across runs by the task key).
+      if (contains(seen, contentId)) { state.skipped++; continue; }
+      seen.push(contentId);
+      const input = new DetectInput();
+      input.contentId = contentId;
+      input.entryId = e.id;
+      input.retryErrors = step.input.retryErrors;
+      step.runTask<DetectInput>("detect:" + contentId, "detect_faces", input);
+      state.requested++;
+    }
+    state.offset += items.length;
+    if (items.length == 0 || <f64>state.offset >= page.value.total) state.phase = "cluster";
+    step.progress(state.offset, state.total, "analysing photos");
+    return step.yieldStep(state);
+  }
+
+  if (state.phase == "cluster") {
+    if (s.face_recognition) {
+      const c = clusterPending(s);
+      state.joined += c.joined;
+      state.newPeople += c.newPeople;
+      state.leftovers = c.leftovers;
+      if (c.error.length > 0) log.warn("clustering: " + c.error);
+    }
+    recount();
+    state.phase = "done";
+    step.progress(state.total, state.total, "done");
+    log.info("analysed " + state.analysed.toString() + ", skipped " + state.skipped.toString() + ", errors " + state.errors.toString() + ", new people " + state.newPeople.toString());
+    jobs.checkpoint<AnalyzeState>(state);
+    return step.yieldStep(state);
+  }
+  return step.finish();
+}
+
+export function task_detect_faces(): i32 {
+  const call = TaskCall.read<DetectInput>();
+  const input = call.input;
+  const out = analyseOne(input.contentId, input.entryId, settings(), input.retryErrors);
+  Host.output<AnalyseOutcome>(out);
+  return 0;
+}
+
+// ---- recluster: the leftovers (and, with full, the unnamed people) clustered again ----
+
+@json
+class ReclusterInput {
+  /** Dissolve unnamed people first, so every unnamed face is clustered again with the current thresholds. */
+  full: bool = false;
+}
+
+@json
+class ReclusterState {
+  dissolved: i32 = 0;
+  stats: ClusterStats = new ClusterStats();
+}
+
+export function job_recluster(): i32 {
+  const step = JobStep.read<ReclusterInput, ReclusterState>();
+  const s = settings();
+  const state = new ReclusterState();
+  if (!s.face_recognition) {
+    purgeFaceData();
+    step.progress(1, 1, "face recognition is off");
+    return step.finish();
+  }
+  if (step.input.full) state.dissolved = dissolveUnnamed();
+  state.stats = clusterPending(s, 20000);
+  step.progress(1, 1, "new people " + state.stats.newPeople.toString());
+  jobs.checkpoint<ReclusterState>(state);
+  return step.finish();
+}
+
+// ---- people actions ----
+
+@json
+class PeopleParams {
+  personId: string = "";
+  otherId: string = "";
+  name: string = "";
+  faceId: string = "";
+  faceIds: string[] = [];
+  hidden: bool = true;
+  by: string = "person";
+}
+
+function params(): PeopleParams {
+  return Host.input<ActionRequest>().paramsAs<PeopleParams>();
+}
+
+function personLabel(id: string): string {
+  const r = models.get<Person>(id);
+  if (!r.ok) return "unknown person";
+  return r.value.data.name.length > 0 ? r.value.data.name : "an unnamed person (" + r.value.data.faceCount.toString() + " faces)";
+}
+
+function preview(title: string, change: string, reversible: bool, problem: string = ""): i32 {
+  const p = new ActionPreview(title);
+  if (problem.length > 0) p.warnings.push(problem);
+  else p.changes.push(ActionChange.of<string>(change, ""));
+  p.reversible = reversible;
+  Host.output<ActionPreview>(p);
+  return 0;
+}
+
+function outcome(problem: string, message: string): i32 {
+  if (problem.length > 0) return Host.fail(problem);
+  Host.output<ActionOutcome>(ActionOutcome.of(1, message));
+  return 0;
+}
+
+export function action_name_person_preview(): i32 {
+  const p = params();
+  return preview("Name " + personLabel(p.personId), "name them " + p.name + " and tag their photos #person:" + p.name, false, p.name.trim().length == 0 ? "a name cannot be empty" : "");
+}
+export function action_name_person_execute(): i32 {
+  const p = params();
+  return outcome(namePerson(p.personId, p.name), "Named " + p.name);
+}
+
+export function action_merge_people_preview(): i32 {
+  const p = params();
+  return preview("Merge people", "merge " + personLabel(p.otherId) + " into " + personLabel(p.personId), true);
+}
+export function action_merge_people_execute(): i32 {
+  const p = params();
+  return outcome(merge(p.personId, p.otherId), "Merged");
+}
+
+export function action_unmerge_person_preview(): i32 {
+  const p = params();
+  return preview("Un-merge", "split " + personLabel(p.personId) + " out again", true);
+}
+export function action_unmerge_person_execute(): i32 {
+  const p = params();
+  return outcome(unmerge(p.personId), "Un-merged");
+}
+
+export function action_move_face_preview(): i32 {
+  const p = params();
+  return preview("Move a face", "move face " + p.faceId + " to " + personLabel(p.personId), true);
+}
+export function action_move_face_execute(): i32 {
+  const p = params();
+  return outcome(assign([p.faceId], p.personId, ""), "Moved");
+}
+
+export function action_hide_person_preview(): i32 {
+  const p = params();
+  return preview(p.hidden ? "Hide a person" : "Show a person", (p.hidden ? "hide " : "show ") + personLabel(p.personId), true);
+}
+export function action_hide_person_execute(): i32 {
+  const p = params();
+  return outcome(hidePerson(p.personId, p.hidden), p.hidden ? "Hidden" : "Shown");
+}
+
+export function action_not_a_face_preview(): i32 {
+  const p = params();
+  return preview("Not a face", "forget face " + p.faceId + " and never group it again", false);
+}
+export function action_not_a_face_execute(): i32 {
+  const p = params();
+  return outcome(notAFace(p.faceId), "Marked as not a face");
+}
+
+export function action_assign_faces_preview(): i32 {
+  const p = params();
+  const to = p.personId.length > 0 ? personLabel(p.personId) : "a new person " + p.name;
+  return preview("Assign faces", "assign " + p.faceIds.length.toString() + " faces to " + to, true, p.faceIds.length == 0 ? "no faces selected" : "");
+}
+export function action_assign_faces_execute(): i32 {
+  const p = params();
+  return outcome(assign(p.faceIds, p.personId, p.name), "Assigned " + p.faceIds.length.toString() + " faces");
+}
+
+// ---- organize_photos: albums (collections) by person or by place ----
+
+/** An album to make: title, contents, the model it comes from. */
+class PlannedAlbum {
+  constructor(public title: string, public kind: string, public sourceId: string, public contents: string[]) {}
+}
+
+function contentsAtPlace(placeId: string): string[] {
+  const r = allOf<PhotoAnalysis>(PhotoAnalysis.MODEL, new ModelQuery().whereStr("placeId", placeId));
+  const out: string[] = [];
+  if (r.ok) for (let i = 0; i < r.value.length; i++) out.push(r.value[i].contentId!);
+  return out;
+}
+
+function planAlbums(by: string, onlyPerson: string = ""): PlannedAlbum[] {
+  const out: PlannedAlbum[] = [];
+  if (by == "place") {
+    const places = allOf<Place>(Place.MODEL, new ModelQuery());
+    if (places.ok) for (let i = 0; i < places.value.length; i++) {
+      const pl = places.value[i];
+      const c = contentsAtPlace(pl.id);
+      if (c.length > 0) out.push(new PlannedAlbum("Photos in " + pl.data.label, "place", pl.id, c));
+    }
+    return out;
+  }
+  const people = allOf<Person>(Person.MODEL, new ModelQuery().whereBool("active", true));
+  if (people.ok) for (let i = 0; i < people.value.length; i++) {
+    const p = people.value[i];
+    if (onlyPerson.length > 0 ? p.id != onlyPerson : (p.data.name.length == 0 || p.data.hidden)) continue;
+    const title = "Photos of " + (p.data.name.length > 0 ? p.data.name : "an unnamed person");
+    out.push(new PlannedAlbum(title, "person", p.id, contentsOf(p.data)));
+  }
+  return out;
+}
+
+function makeAlbum(plan: PlannedAlbum): string {
+  const key = "album:" + plan.kind + ":" + plan.sourceId;
+  const existing = allOf<Album>(Album.MODEL, new ModelQuery().whereStr("sourceId", plan.sourceId).whereStr("kind", plan.kind));
+  let collectionId = "";
+  if (existing.ok && existing.value.length > 0) collectionId = existing.value[0].data.collectionId;
+  if (collectionId.length == 0) {
+    const c = collections.create(plan.title, "made by Photos");
+    if (!c.ok) return "";
+    collectionId = c.value.id;
+  }
+  for (let i = 0; i < plan.contents.length; i += 500) collections.addItems(collectionId, new ItemRefs().contents(plan.contents.slice(i, i + 500)));
+  const album = new Album();
+  album.title = plan.title;
+  album.kind = plan.kind;
+  album.sourceId = plan.sourceId;
+  album.collectionId = collectionId;
+  album.count = plan.contents.length;
+  models.create<Album>(Album.MODEL, album, null, key);
+  return collectionId;
+}
+
+export function action_organize_photos_preview(): i32 {
+  const p = params();
+  const plans = planAlbums(p.by);
+  const out = new ActionPreview(p.by == "place" ? "Albums by place" : "Albums by person");
+  for (let i = 0; i < plans.length; i++) out.changes.push(ActionChange.of<string>(plans[i].title + ": " + plans[i].contents.length.toString() + " photos", plans[i].sourceId));
+  if (plans.length == 0) out.warnings.push(p.by == "place" ? "no places yet: run Analyse photos" : "no named people yet: name someone first");
+  out.reversible = true;
+  Host.output<ActionPreview>(out);
+  return 0;
+}
+
+export function action_organize_photos_execute(): i32 {
+  const p = params();
+  const plans = planAlbums(p.by);
+  let made = 0;
+  for (let i = 0; i < plans.length; i++) if (makeAlbum(plans[i]).length > 0) made++;
+  Host.output<ActionOutcome>(ActionOutcome.of(made, "Made " + made.toString() + " albums"));
+  return 0;
+}
+
+// ---- context menu: Find this person, Show on map ----
+
+/** The people on the selected photos, or the person named in params. */
+function peopleFor(req: ActionRequest, p: PeopleParams): string[] {
+  const out: string[] = [];
+  if (p.personId.length > 0) { out.push(p.personId); return out; }
+  const found = vdfs.getEntries(req.entryIds);
+  if (!found.ok) return out;
+  for (let i = 0; i < found.value.items.length; i++) {
+    const c = found.value.items[i].contentId;
+    if (c === null) continue;
+    const a = models.getByContent<PhotoAnalysis>(PhotoAnalysis.MODEL, c!);
+    if (!a.ok || a.value.length == 0) continue;
+    const faces = a.value[0].data.faces;
+    for (let j = 0; j < faces.length; j++) if (faces[j].personId.length > 0 && !contains(out, faces[j].personId)) out.push(faces[j].personId);
+  }
+  return out;
+}
+
+export function action_find_person_preview(): i32 {
+  const req = Host.input<ActionRequest>();
+  const p = req.paramsAs<PeopleParams>();
+  const people = peopleFor(req, p);
+  const out = new ActionPreview("Find this person");
+  for (let i = 0; i < people.length; i++) {
+    const plan = planAlbums("person", people[i]);
+    if (plan.length > 0) out.changes.push(ActionChange.of<string>(plan[0].title + ": " + plan[0].contents.length.toString() + " photos", people[i]));
+  }
+  if (people.length == 0) out.warnings.push("no known person on these photos");
+  out.reversible = true;
+  Host.output<ActionPreview>(out);
+  return 0;
+}
+
+export function action_find_person_execute(): i32 {
+  const req = Host.input<ActionRequest>();
+  const p = req.paramsAs<PeopleParams>();
+  const people = peopleFor(req, p);
+  const ids: string[] = [];
+  for (let i = 0; i < people.length; i++) {
+    const plan = planAlbums("person", people[i]);
+    if (plan.length > 0) {
+      const c = makeAlbum(plan[0]);
+      if (c.length > 0) ids.push(c);
+    }
+  }
+  Host.output<ActionOutcome>(ActionOutcome.of(ids.length, ids.length > 0 ? "collection " + ids.join(",") : "no known person on these photos"));
+  return 0;
+}
+
+@json
+class MapPoint {
+  entryId: string = "";
+  latitude: f64 = 0;
+  longitude: f64 = 0;
+  placeId: string = "";
+}
+
+function pointsFor(req: ActionRequest): MapPoint[] {
+  const out: MapPoint[] = [];
+  const found = vdfs.getEntries(req.entryIds);
+  if (!found.ok) return out;
+  for (let i = 0; i < found.value.items.length; i++) {
+    const e = found.value.items[i];
+    if (e.contentId === null) continue;
+    const a = models.getByContent<PhotoAnalysis>(PhotoAnalysis.MODEL, e.contentId!);
+    if (!a.ok || a.value.length == 0 || !a.value[0].data.hasGps) continue;
+    const m = new MapPoint();
+    m.entryId = e.id;
+    m.latitude = a.value[0].data.latitude;
+    m.longitude = a.value[0].data.longitude;
+    m.placeId = a.value[0].data.placeId;
+    out.push(m);
+  }
+  return out;
+}
+
+export function action_show_on_map_preview(): i32 {
+  const req = Host.input<ActionRequest>();
+  const points = pointsFor(req);
+  const out = new ActionPreview("Show on map");
+  for (let i = 0; i < points.length; i++) out.changes.push(ActionChange.of<MapPoint>(points[i].latitude.toString() + ", " + points[i].longitude.toString(), points[i]));
+  if (points.length == 0) out.warnings.push("no GPS position on these photos");
+  out.reversible = true;
+  Host.output<ActionPreview>(out);
+  return 0;
+}
+
+export function action_show_on_map_execute(): i32 {
+  const req = Host.input<ActionRequest>();
+  const points = pointsFor(req);
+  Host.output<ActionOutcome>(ActionOutcome.of(points.length, points.length > 0 ? JSON.stringify<MapPoint[]>(points) : "no GPS position on these photos"));
+  return 0;
+}
+
+// ---- reset: remove everything Photos created ----
+
+const ALL_TYPES: string[] = ["PhotoAnalysis", "Person", "Place", "Album", "Moment"];
+
+@json
+class ModelIds {
+  items: IdOnly[] = [];
+  total: f64 = 0;
+}
+@json
+class IdOnly {
+  id: string = "";
+}
+
+function countOf(type: string): i32 {
+  const r = vdfsCall<ModelIds>("models.query", new JsonObject().str("type", type).num("limit", 1).toString());
+  return r.ok ? <i32>r.value.total : 0;
+}
+
+export function action_reset_preview(): i32 {
+  const out = new ActionPreview("Remove everything Photos created");
+  for (let i = 0; i < ALL_TYPES.length; i++) out.changes.push(ActionChange.of<string>("delete " + countOf(ALL_TYPES[i]).toString() + " " + ALL_TYPES[i], ALL_TYPES[i]));
+  out.changes.push(ActionChange.of<string>("delete the albums' collections", "collections"));
+  out.warnings.push("#person: tags already on photos stay (extensions cannot remove content tags yet)");
+  out.reversible = false;
+  Host.output<ActionPreview>(out);
+  return 0;
+}
+
+export function action_reset_execute(): i32 {
+  let removed = 0;
+  const albums = allOf<Album>(Album.MODEL, new ModelQuery());
+  if (albums.ok) for (let i = 0; i < albums.value.length; i++) {
+    const c = albums.value[i].data.collectionId;
+    if (c.length > 0 && vdfsCall<JSON.Raw>("collections.delete", new JsonObject().str("collectionId", c).toString()).ok) removed++;
+  }
+  for (let t = 0; t < ALL_TYPES.length; t++) {
+    // Delete page by page from the start until none is left (each round sees what the last one left).
+    for (let round = 0; round < 10000; round++) {
+      const page = vdfsCall<ModelIds>("models.query", new JsonObject().str("type", ALL_TYPES[t]).num("limit", 500).toString());
+      if (!page.ok || page.value.items.length == 0) break;
+      for (let i = 0; i < page.value.items.length; i++) if (models.remove(page.value.items[i].id).ok) removed++;
+    }
+  }
+  Host.output<ActionOutcome>(ActionOutcome.of(removed, "Removed " + removed.toString() + " things Photos made"));
+  return 0;
+}
+
+// ---- hook: analyse newly identified photos in small batches when auto-analyse is on ----
+
+@json
+class Identified {
+  contentIds: string[] = [];
+}
+
+export function on_content_identified(): i32 {
+  const batch = Host.input<HookBatch>();
+  const s = settings();
+  const o = new JsonObject().bool("autoAnalyse", s.auto_analyse);
+  if (!s.auto_analyse) {
+    Host.outputString(o.num("analysed", 0).toString());
+    return 0;
+  }
+  const limit = <i32>Math.max(1, Math.min(64, s.batch_size));
+  let analysed = 0;
+  let deferred = 0;
+  for (let i = 0; i < batch.items.length; i++) {
+    const ids = batch.itemAs<Identified>(i).contentIds;
+    for (let j = 0; j < ids.length; j++) {
+      if (analysed >= limit) { deferred++; continue; }
+      // Hooks know contents, not paths: only faces here (nothing recorded when detection fails, e.g. not an
+      // image); EXIF and places follow at the next analyze_photos run.
+      const r = analyseOne(ids[j], "", s, false, false);
+      if (r.status == "analysed") analysed++;
+    }
+  }
+  let stats = new ClusterStats();
+  if (analysed > 0 && s.face_recognition) stats = clusterPending(s);
+  if (deferred > 0) log.info(deferred.toString() + " photos left for the next analyze_photos run");
+  Host.outputString(o.num("analysed", analysed).num("deferred", deferred).num("newPeople", stats.newPeople).num("joined", stats.joined).toString());
+  return 0;
+}
