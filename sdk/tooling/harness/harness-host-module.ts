@@ -11,7 +11,7 @@ import { CairnError } from '../../../src-shared/errors.js';
 import type { PermissionType } from '../../../src-shared/extensions/manifest.js';
 import { CairnCore, type CoreOptions } from '../../../src-main/core/cairn-core.js';
 import { testShellHandlers } from '../../../src-main/core/testing/test-core.js';
-import type { HostDispatcher, HostModuleInit } from '../../../extension-host/sandbox/sandbox-protocol.js';
+import type { DispatchResult, HostDispatcher, HostModuleInit } from '../../../extension-host/sandbox/sandbox-protocol.js';
 
 /** What `ExtensionHarness` passes to this module as `hostInit`. */
 export interface HarnessHostInit {
@@ -74,7 +74,8 @@ export async function createDispatcher(init: HostModuleInit): Promise<HostDispat
       const need = requiredPermission(method, body);
       if (need !== null && !granted.has(need)) throw new CairnError('PERMISSION_DENIED', `${method} needs the ${need} permission, which is not granted`);
       const key = stub.keyBy.map((f) => String(body[f])).join(',');
-      return stub.answers[key] ?? stub.otherwise ?? { error: { code: 'NOT_FOUND', message: `no fixture answer for ${method} ${key}` } };
+      // Stub answers are fixture data: their error codes are taken as given.
+      return (stub.answers[key] ?? stub.otherwise ?? { error: { code: 'NOT_FOUND', message: `no fixture answer for ${method} ${key}` } }) as DispatchResult;
     }
     if (method.startsWith('ai.')) {
       return { error: { code: 'NOT_SUPPORTED', message: 'AI models are not available in this version of Cairn' } };
