@@ -1,10 +1,13 @@
 import { Explorer } from '../features/explorer/Explorer';
 import { useAppStore } from '../stores/app-store';
+import { ExtensionPages } from '../features/store/ExtensionPages';
+import { useExtensionsStore } from '../features/store/extensions-store';
 
-/** The main view: the explorer of the current library, or what to do when there is none. */
+/** The main view: the explorer of the current library (or an extensions page over it), or what to do when there is none. */
 export function MainView() {
   const hasLibrary = useAppStore((s) => s.currentLibraryId !== null);
   const loaded = useAppStore((s) => s.loaded);
+  const page = useExtensionsStore((s) => s.page);
   if (!loaded) return <div className="empty">Loading…</div>;
   if (!hasLibrary) {
     return (
@@ -14,5 +17,6 @@ export function MainView() {
       </div>
     );
   }
+  if (page) return <ExtensionPages page={page} />;
   return <Explorer />;
 }

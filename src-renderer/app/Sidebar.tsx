@@ -5,8 +5,9 @@ import { LocationList } from '../features/locations/LocationList';
 import { AddLocationDialog } from '../features/locations/AddLocationDialog';
 import { PlaceList } from '../features/explorer/PlaceList';
 import { TagTree } from '../features/tags/TagTree';
+import { ExtensionsSidebar } from '../features/extension-views/ExtensionsSidebar';
 
-/** The sidebar: libraries, the library's views, its locations and its tags. Extension sections join it later. */
+/** The sidebar: libraries, the library's views, its locations, its tags, and the sections extensions contribute. */
 export function Sidebar() {
   const [adding, setAdding] = useState(false);
   const hasLibrary = useAppStore((s) => s.currentLibraryId !== null);
@@ -41,6 +42,7 @@ export function Sidebar() {
           <TagTree />
         </section>
       )}
+      {hasLibrary && <ExtensionsSidebar />}
       {adding && <AddLocationDialog onClose={() => setAdding(false)} />}
     </nav>
   );

@@ -10,6 +10,7 @@ import { useTagsStore } from '../../stores/tags-store';
 import { onEntriesContextMenu, SelectionActionsButton } from '../actions/ActionMenu';
 import { ActivityView } from '../activity/ActivityView';
 import { DuplicatesView } from '../duplicates/DuplicatesView';
+import { ExtensionActionsButton } from '../extension-views/ExtensionActions';
 import { Inspector } from '../inspector/Inspector';
 import { TagPicker } from '../tags/TagPicker';
 import { Breadcrumbs } from './Breadcrumbs';
@@ -101,6 +102,7 @@ function SelectionTools() {
     <>
       <TagPicker entryIds={[...selected]} className="toolbar-tags" />
       <SelectionActionsButton />
+      <ExtensionActionsButton entryIds={[...selected]} />
     </>
   );
 }

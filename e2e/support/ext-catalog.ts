@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { pack } from '../../extension-host/packages/index.js';
+import { REPO_ROOT } from './cairn-server.js';
+
+type Json = Record<string, unknown>;
+
+/** A package built from a first-party extension's code with a changed manifest (version, permissions, id…). */
+export async function packVariant(extension: string, patch: (manifest: Json) => Json, uiManifest?: Json): Promise<{ bytes: Buffer; manifest: Json }> {
+  const dir = path.join(REPO_ROOT, 'extensions', extension);
+  const manifest = patch(JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Json);
+  const uiFile = path.join(dir, 'ui_manifest.json');
+  const ui = uiManifest ? Buffer.from(JSON.stringify(uiManifest)) : fs.existsSync(uiFile) ? fs.readFileSync(uiFile) : undefined;
+  const bytes = await pack({
+    manifest: Buffer.from(JSON.stringify(manifest, null, 2)),
+    wasm: fs.readFileSync(path.join(dir, 'build', 'plugin.wasm')),
+    ...(ui ? { uiManifest: ui } : {}),
+  });
+  return { bytes, manifest };
+}
+
+/**
+ * A store catalog served on 127.0.0.1 by the test: `catalog.json` plus the packages. Versions can be added
+ * while it runs (an update appearing in the store).
+ */
+export class TestCatalog {
+  private readonly files = new Map<string, Buffer>();
+  private readonly extensions: Json[] = [];
+  private server: http.Server | null = null;
+  url = '';
+
+  async start(): Promise<string> {
+    this.server = http.createServer((req, res) => {
+      const name = decodeURIComponent((req.url ?? '/').split('?')[0]!.slice(1));
+      const body = name === 'catalog.json' ? Buffer.from(JSON.stringify({ catalog_version: 1, name: 'Test catalog', publishers: {}, extensions: this.extensions })) : this.files.get(name);
+      if (!body) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': name.endsWith('.json') ? 'application/json' : 'application/octet-stream', 'content-length': body.length }).end(body);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/catalog.json`;
+    return this.url;
+  }
+
+  /** Lists a package's version (adding the extension on first use). */
+  add(bytes: Buffer, manifest: Json, extra: { description?: string; categories?: string[] } = {}): void {
+    const id = manifest.id as string;
+    const version = manifest.version as string;
+    const file = `${id}-${version}.cairnext`;
+    this.files.set(file, bytes);
+    let ext = this.extensions.find((e) => e.id === id);
+    if (!ext) {
+      ext = { id, name: manifest.name, publisher: manifest.publisher, description: extra.description ?? manifest.description ?? '', categories: extra.categories ?? [], versions: [] };
+      this.extensions.push(ext);
+    }
+    (ext.versions as Json[]).unshift({
+      version,
+      min_core_version: manifest.min_core_version,
+      permissions: manifest.permissions ?? [],
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      signature: null,
+      url: file,
+      released_at: new Date().toISOString().slice(0, 10),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
