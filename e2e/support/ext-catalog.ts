@@ -74,3 +74,29 @@ export class TestCatalog {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }
+
+/**
+ * "Photo Map", a demo extension built from hello-tags' code: a list section of photos and an offline map of
+ * where they were taken (ReadEntries only). `extraViews` adds views, e.g. a broken one for tests.
+ */
+export function packPhotoMapDemo(extraViews: Json[] = []): Promise<{ bytes: Buffer; manifest: Json }> {
+  return packVariant(
+    'hello-tags',
+    (m) => ({
+      ...m,
+      id: 'org.example.photo-map',
+      name: 'Photo Map',
+      publisher: 'Example Labs',
+      version: '1.2.0',
+      description: 'Shows where your photos were taken on a map that works offline, and lists them by place.',
+      required_features: [],
+      permissions: [{ type: 'ReadEntries', glob: '**/*.{jpg,jpeg,png,heic}', reason: 'to find your photos and read where they were taken' }],
+      settings: { cluster_radius: { type: 'number', label: 'Cluster radius (px)', default: 54, min: 20, max: 200 } },
+      jobs: [],
+    }),
+    {
+      sidebar: [{ id: 'photos', label: 'Photos', icon: 'image', query: 'kind:image', render: 'list' }],
+      views: [{ id: 'map', component: 'map_view', source: 'kind:image', label: 'Map' }, ...extraViews],
+    },
+  );
+}

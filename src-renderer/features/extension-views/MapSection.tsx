@@ -50,7 +50,7 @@ export function MapSection({ sectionRef, label }: { sectionRef: SectionRef; labe
       <div className="map-pane">
         <MapView points={points ?? []} label={`${label} map`} onAreaChange={setArea} />
         <div className="map-legend" aria-live="polite">
-          {points === null ? 'Loading places…' : plural(total, 'place')}
+          {points === null ? 'Loading places…' : `${plural(total, 'item')} on the map`}
         </div>
       </div>
       <div className="map-items" aria-label="Items in the visible area">
