@@ -210,7 +210,7 @@ test('an update that asks for a new permission shows only that permission for co
   await expect(page.getByRole('status').filter({ hasText: '0.2.0' })).toBeVisible();
 });
 
-test('uninstall asks whether to keep its data, and removes its section', async ({ page }) => {
+test('disable and enable; a version the catalog withdraws is shown disabled with its explanation', async ({ page }) => {
   await page.goto(server.url);
   await openStore(page);
   await page.getByRole('listitem', { name: EXT_NAME }).getByRole('heading', { name: EXT_NAME }).click();
@@ -220,6 +220,23 @@ test('uninstall asks whether to keep its data, and removes its section', async (
   await expect(sidebar(page).getByRole('button', { name: 'Noted files' })).toHaveCount(0);
   await detail.getByRole('button', { name: 'Enable' }).click();
   await expect(sidebar(page).getByRole('button', { name: 'Noted files' })).toBeVisible();
+
+  catalog.revoke('com.cairn.test-extension', '0.2.0', 'It wrote notes for files outside its folders.');
+  await page.goto(server.url);
+  await openStore(page);
+  const card = page.getByRole('listitem', { name: EXT_NAME });
+  await expect(card).toContainText('Withdrawn: It wrote notes for files outside its folders.');
+  await card.getByRole('heading', { name: EXT_NAME }).click();
+  await expect(detail).toContainText('It wrote notes for files outside its folders.');
+  await expect(detail.getByRole('list', { name: 'Versions' }).getByRole('listitem').filter({ hasText: '0.2.0' })).toContainText('withdrawn');
+  await expect(sidebar(page).getByRole('button', { name: 'Noted files' })).toHaveCount(0);
+});
+
+test('uninstall asks whether to keep its data, and removes its section', async ({ page }) => {
+  await page.goto(server.url);
+  await openStore(page);
+  await page.getByRole('listitem', { name: EXT_NAME }).getByRole('heading', { name: EXT_NAME }).click();
+  const detail = page.getByRole('article', { name: `${EXT_NAME} details` });
 
   await detail.getByRole('button', { name: 'Uninstall' }).click();
   const dialog = page.getByRole('dialog', { name: `Uninstall ${EXT_NAME}?` });

@@ -70,6 +70,13 @@ export class TestCatalog {
     });
   }
 
+  /** Withdraws a listed version, as a catalog does for a bad release. */
+  revoke(id: string, version: string, reason: string): void {
+    const v = (this.extensions.find((e) => e.id === id)?.versions as Json[] | undefined)?.find((x) => x.version === version);
+    if (!v) throw new Error(`${id} ${version} is not listed`);
+    Object.assign(v, { revoked: true, revoked_reason: reason });
+  }
+
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }

@@ -299,7 +299,7 @@ function GrantRow({ permission: p, busy, onEdit, onRevoke, onGrant }: { permissi
             })}
           </ul>
         )}
-        {p.note && !p.effective && <p className="muted small">{p.note}</p>}
+        {p.note && !p.effective && !/^(declined|revoked)$/i.test(p.note.trim()) && <p className="muted small">{p.note}</p>}
       </div>
       <div className="grant-actions">
         {file && p.granted && (

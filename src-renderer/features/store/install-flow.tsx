@@ -224,7 +224,7 @@ export function InstallFromFileDialog({ onClose, onDone }: { onClose(): void; on
               </ul>
             )}
             <p className="muted small">
-              {preview.permissions.length === 0 ? 'Asks for no permissions.' : `Asks for ${preview.permissions.length} permissions: ${preview.permissions.map((p) => p.title.toLowerCase()).join('; ')}.`}
+              {preview.permissions.length === 0 ? 'Asks for no permissions.' : `Asks for ${preview.permissions.length === 1 ? 'one permission' : `${preview.permissions.length} permissions`}: ${preview.permissions.map((p) => p.title.toLowerCase()).join('; ')}.`}
               {preview.installedVersion && ` Version ${preview.installedVersion} is installed now.`}
             </p>
             {preview.problems.length > 0 && (
@@ -252,7 +252,7 @@ export function InstallFromFileDialog({ onClose, onDone }: { onClose(): void; on
               disabled={busy || preview.problems.length > 0}
               onClick={() => (preview.installedVersion ? void installUpgrade() : setStep({ kind: 'permissions', preview }))}
             >
-              {preview.installedVersion ? `Update to ${preview.manifest.version}` : 'Continue…'}
+              {preview.installedVersion && preview.problems.length === 0 ? `Update to ${preview.manifest.version}` : 'Continue…'}
             </button>
           )}
         </div>
