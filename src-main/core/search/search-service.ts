@@ -7,7 +7,7 @@ import type { Library } from '../library/library.js';
 /** Counting every match of a very common word is slow and useless; totals stop here. */
 export const SEARCH_COUNT_CAP = 10_000;
 /** Up to this many matches are ordered by relevance (bm25); beyond it, newest first. */
-export const RANK_LIMIT = 2_000;
+export const RANK_LIMIT = 300;
 
 /**
  * Turns what a user typed into a safe FTS5 query: words become quoted prefix terms, ANDed.
