@@ -10,6 +10,23 @@ export interface PersonCard {
   count: number;
   /** URL of a face crop or photo thumbnail, if any. */
   imageUrl: string | null;
+  /** The face inside that image, as fractions of its width and height (0–1), to zoom the card onto it. */
+  crop?: { x: number; y: number; width: number; height: number } | null;
+}
+
+/** CSS that shows only the `crop` part of an image, scaled to fill the card. */
+function cropStyle(url: string, crop: NonNullable<PersonCard['crop']>) {
+  // A little margin around the face, kept inside the image.
+  const pad = 0.35;
+  const w = Math.min(1, crop.width * (1 + pad * 2));
+  const h = Math.min(1, crop.height * (1 + pad * 2));
+  const x = Math.max(0, Math.min(1 - w, crop.x - crop.width * pad));
+  const y = Math.max(0, Math.min(1 - h, crop.y - crop.height * pad));
+  return {
+    backgroundImage: `url("${url}")`,
+    backgroundSize: `${100 / w}% ${100 / h}%`,
+    backgroundPosition: `${w < 1 ? (x / (1 - w)) * 100 : 50}% ${h < 1 ? (y / (1 - h)) * 100 : 50}%`,
+  };
 }
 
 const CELL = 148;
@@ -30,7 +47,13 @@ function PersonCell({ columnIndex, rowIndex, style, ariaAttributes, people, colu
     <div {...ariaAttributes} style={style} className="person-cell">
       <button type="button" className={`person-card${selectedId === p.id ? ' selected' : ''}`} onClick={() => onOpen(p)} aria-label={`${name}, ${plural(p.count, 'photo')}`}>
         <span className="person-face">
-          {p.imageUrl ? <img src={p.imageUrl} alt="" loading="lazy" draggable={false} /> : <span className="person-initial">{p.name ? p.name.charAt(0).toUpperCase() : '?'}</span>}
+          {p.imageUrl && p.crop ? (
+            <span className="person-crop" style={cropStyle(p.imageUrl, p.crop)} />
+          ) : p.imageUrl ? (
+            <img src={p.imageUrl} alt="" loading="lazy" draggable={false} />
+          ) : (
+            <span className="person-initial">{p.name ? p.name.charAt(0).toUpperCase() : '?'}</span>
+          )}
         </span>
         <span className={`person-name${p.name ? '' : ' unnamed'}`}>{name}</span>
         <span className="person-count">{plural(p.count, 'photo')}</span>

@@ -162,7 +162,8 @@ export function modelTitle(m: UiModelItem): string {
   return m.entry?.name ?? m.type;
 }
 
-function ModelsView({ models, total, label, component }: { models: UiModelItem[]; total: number; label: string; component: 'list' | 'grid' | 'detail' }) {
+/** Models as cards (with their entry's thumbnail when they have one) and the detail panel of the chosen one. */
+export function ModelsView({ models, total, label, component }: { models: UiModelItem[]; total: number; label: string; component: 'list' | 'grid' | 'detail' }) {
   const libraryId = useAppStore((s) => s.currentLibraryId);
   const [selectedId, setSelectedId] = useState<string | null>(component === 'detail' ? (models[0]?.id ?? null) : null);
   const selected = models.find((m) => m.id === selectedId) ?? null;
@@ -189,9 +190,26 @@ function ModelsView({ models, total, label, component }: { models: UiModelItem[]
   );
 }
 
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/**
+ * A person's picture: their cover face (`coverContentId` with `coverX/Y/Width/Height` as fractions of the
+ * photo) when the model has one, else the thumbnail of its entry.
+ */
+function faceImage(m: UiModelItem, libraryId: string | null): Pick<PersonCard, 'imageUrl' | 'crop'> {
+  if (!libraryId) return { imageUrl: null };
+  const cover = m.data.coverContentId;
+  if (typeof cover === 'string' && cover) {
+    const [x, y, width, height] = [num(m.data.coverX), num(m.data.coverY), num(m.data.coverWidth), num(m.data.coverHeight)];
+    const fractions = x !== null && y !== null && width && height && x + width <= 1.001 && y + height <= 1.001;
+    return { imageUrl: thumbnailUrl(libraryId, cover), crop: fractions ? { x: x!, y: y!, width: width!, height: height! } : null };
+  }
+  return { imageUrl: m.entry?.hasThumbnail && m.entry.contentId ? thumbnailUrl(libraryId, m.entry.contentId) : null };
+}
+
 /** A number-like field of a model, for a person's photo count. */
 function countOf(m: UiModelItem): number {
-  for (const key of ['count', 'photo_count', 'photoCount', 'faces', 'photos', 'entries']) {
+  for (const key of ['count', 'faceCount', 'photo_count', 'photoCount', 'faces', 'faceIds', 'photos', 'entries']) {
     const v = m.data[key];
     if (typeof v === 'number') return v;
     if (Array.isArray(v)) return v.length;
@@ -206,7 +224,7 @@ function PeopleView({ models, label }: { models: UiModelItem[]; label: string })
     () =>
       models.map((m) => {
         const name = ['name', 'label'].map((k) => m.data[k]).find((v): v is string => typeof v === 'string' && v.trim() !== '') ?? null;
-        return { id: m.id, name, count: countOf(m), imageUrl: m.entry?.hasThumbnail && m.entry.contentId && libraryId ? thumbnailUrl(libraryId, m.entry.contentId) : null };
+        return { id: m.id, name, count: countOf(m), ...faceImage(m, libraryId) };
       }),
     [models, libraryId],
   );

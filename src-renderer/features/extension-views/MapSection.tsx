@@ -5,7 +5,7 @@ import { ViewProblem } from '../../components/ViewErrorBoundary';
 import { plural } from '../../components/format';
 import { useAppStore } from '../../stores/app-store';
 import { useExtensionsStore } from '../store/extensions-store';
-import { EntriesView, toBBox } from './ExtensionView';
+import { EntriesView, ModelsView, toBBox } from './ExtensionView';
 import { useSectionQuery, type SectionRef } from './use-section-query';
 
 /**
@@ -62,6 +62,8 @@ export function MapSection({ sectionRef, label }: { sectionRef: SectionRef; labe
           <p className="inline-error">{items.error}</p>
         ) : items.total === 0 ? (
           <p className="muted map-items-empty">Nothing in the visible area. Zoom out or drag the map.</p>
+        ) : items.target === 'models' ? (
+          <ModelsView models={items.models} total={items.total ?? 0} label={`${label}: visible items`} component="grid" />
         ) : (
           <EntriesView data={items} label={`${label}: visible items`} layout="grid" footer={false} />
         )}
