@@ -20,9 +20,9 @@ export const searchOperations = {
       .strict(),
     output: z.object({
       items: z.array(EntrySummary),
-      /** Matches, counted up to 10,000. */
+      /** Matches, counted up to 2,000. */
       total: z.number(),
-      /** True when there are more than 10,000 matches. */
+      /** True when there are more than 2,000 matches. */
       totalCapped: z.boolean(),
     }),
   }),

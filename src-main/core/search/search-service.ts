@@ -4,8 +4,8 @@ import { ENTRY_SUMMARY_COLUMNS, HAS_TAG_SQL, toEntrySummary, type EntrySummaryRo
 import { WhereBuilder } from '../entries/entry-queries.js';
 import type { Library } from '../library/library.js';
 
-/** Counting every match of a very common word is slow and useless; totals stop here. */
-export const SEARCH_COUNT_CAP = 10_000;
+/** Counting every match of a very common word is slow and useless; totals stop here ("2,000+"). */
+export const SEARCH_COUNT_CAP = 2_000;
 /** Up to this many matches are ordered by relevance (bm25); beyond it, newest first. */
 export const RANK_LIMIT = 300;
 
