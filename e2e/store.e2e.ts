@@ -246,3 +246,28 @@ test('uninstall asks whether to keep its data, and removes its section', async (
   await expect(sidebar(page).getByRole('button', { name: 'Noted files' })).toHaveCount(0);
   await expect(detail.getByRole('button', { name: 'Install' })).toBeVisible();
 });
+
+test('install from a file shows the package, its trust and warnings before the permissions', async ({ page }) => {
+  const pkg = await packVariant('test-extension', (m) => ({ ...m, version: '0.3.0' }));
+  const file = path.join(root, 'test-extension-0.3.0.cairnext');
+  fs.writeFileSync(file, pkg.bytes);
+  await page.goto(server.url);
+  await openStore(page);
+  await page.getByRole('button', { name: 'Install from file…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Install from a file' });
+  await dialog.getByLabel('Package path').fill(path.join(root, 'missing.cairnext'));
+  await dialog.getByRole('button', { name: 'Read' }).click();
+  await expect(dialog.getByRole('alert')).toBeVisible();
+  await dialog.getByLabel('Package path').fill(file);
+  await dialog.getByRole('button', { name: 'Read' }).click();
+  const preview = dialog.getByRole('region', { name: 'Package' });
+  await expect(preview).toContainText(`${EXT_NAME} 0.3.0`);
+  await expect(preview).toContainText('Unsigned');
+  await expect(preview.getByRole('list', { name: 'Warnings' })).toContainText('not signed');
+  await dialog.getByRole('button', { name: 'Continue…' }).click();
+  const permissions = page.getByRole('dialog', { name: `Install ${EXT_NAME}?` });
+  await permissions.getByRole('button', { name: 'Install' }).click();
+  await expect(permissions).toBeHidden();
+  await expect(page.getByRole('status').filter({ hasText: '0.3.0 is installed' })).toBeVisible();
+  await expect(sidebar(page).getByRole('button', { name: 'Noted files' })).toBeVisible();
+});

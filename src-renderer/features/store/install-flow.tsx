@@ -200,7 +200,7 @@ export function InstallFromFileDialog({ onClose, onDone }: { onClose(): void; on
           </div>
         </label>
         {preview && m && (
-          <div className="inspect-result" aria-label="Package">
+          <div className="inspect-result" role="region" aria-label="Package">
             <div className="ext-card-head">
               <ExtensionIcon name={m.name} url={null} size={40} />
               <div className="ext-card-title">
