@@ -135,6 +135,20 @@ export class JobStep<I, C> {
     return this;
   }
 
+  /**
+   * Asks the host to run the host operation `operation` (`ai.detectFaces`, `ai.embed`,
+   * `places.reverseGeocode`) as the task `host:<operation>` under `key`: heavy host work a guest cannot await
+   * inside a host call. The host checks the extension's permissions (UseModel declared and granted; an entry
+   * inside the ReadEntries grant) and the operation's result (the contract's output, JSON) arrives in
+   * `completed` on the next step. A host task that fails after its retries fails the job.
+   *
+   * @example
+   * step.runHostTask<DetectInput>("faces:" + contentId, "ai.detectFaces", input);
+   */
+  runHostTask<TI>(key: string, operation: string, input: TI): JobStep<I, C> {
+    return this.runTask<TI>(key, "host:" + operation, input);
+  }
+
   /** Number of tasks requested in this step so far. */
   get pendingTasks(): i32 {
     return this.tasks.length;

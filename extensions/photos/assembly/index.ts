@@ -2,10 +2,10 @@
 import { JSON } from "json-as";
 import {
   Host, JsonObject, vdfs, EntryQuery, models, ModelQuery, ModelRecord, collections, ItemRefs, jobs, JobStep,
-  TaskCall, ActionPreview, ActionChange, ActionOutcome, ActionRequest, HookBatch, vdfsCall, log,
+  ActionPreview, ActionChange, ActionOutcome, ActionRequest, HookBatch, vdfsCall, log,
 } from "cairn-sdk";
 import { Album, Moment, PhotoAnalysis, Person, Place, Settings } from "./models";
-import { AnalyseOutcome, analyseOne } from "./analysis";
+import { AnalyzeState, applyResults, askNextSuspect, prepare } from "./analysis";
 import { ClusterStats, assign, clusterPending, contentsOf, dissolveUnnamed, hidePerson, merge, namePerson, notAFace, purgeFaceData, unmerge } from "./people";
 import { allOf, contains, settings } from "./store";
 
@@ -15,43 +15,13 @@ function isPhoto(ext: string | null): bool {
   return ext !== null && IMAGE_EXTENSIONS.includes(ext!.toLowerCase());
 }
 
-// ---- analyze_photos: scan (tasks detect_faces per content), then cluster and count ----
+// ---- analyze_photos: scan a page per step (EXIF inline; host tasks for faces and places), apply the host
+// tasks' answers on the next steps (faces → embeddings → the unassigned queue), then cluster and count ----
 
 @json
 class AnalyzeInput {
   /** Analyse again the photos whose analysis failed. */
   retryErrors: bool = false;
-}
-
-@json
-class AnalyzeState {
-  phase: string = "scan";
-  offset: i32 = 0;
-  total: i32 = 0;
-  requested: i32 = 0;
-  analysed: i32 = 0;
-  skipped: i32 = 0;
-  errors: i32 = 0;
-  unavailable: i32 = 0;
-  faces: i32 = 0;
-  purged: i32 = 0;
-  joined: i32 = 0;
-  newPeople: i32 = 0;
-  leftovers: i32 = 0;
-}
-
-@json
-class DetectInput {
-  contentId: string = "";
-  entryId: string = "";
-  retryErrors: bool = false;
-}
-
-function tally(state: AnalyzeState, o: AnalyseOutcome): void {
-  if (o.status == "analysed") { state.analysed++; state.faces += o.faces; }
-  else if (o.status == "skipped") state.skipped++;
-  else if (o.status == "unavailable") state.unavailable++;
-  else state.errors++;
 }
 
 /** Recounts photos per Place (and ranks them) and per Moment. */
@@ -85,11 +55,9 @@ export function job_analyze_photos(): i32 {
   const step = JobStep.read<AnalyzeInput, AnalyzeState>();
   const state = step.checkpoint !== null ? step.checkpoint! : new AnalyzeState();
   const s = settings();
-  for (let i = 0; i < step.completed.length; i++) {
-    const r = step.result<AnalyseOutcome>(step.completed[i].key);
-    if (r.ok) tally(state, r.value);
-  }
   if (step.step == 0 && step.checkpoint === null && !s.face_recognition) state.purged = purgeFaceData();
+  // The answers to the previous step's host tasks (may ask for more: embeddings of the faces found).
+  applyResults<AnalyzeInput, AnalyzeState>(step, state, s);
   if (jobs.isInterrupted().value) return step.yieldStep(state);
 
   if (state.phase == "scan") {
@@ -103,47 +71,37 @@ export function job_analyze_photos(): i32 {
       const e = items[i];
       if (e.kind != "file" || e.contentId === null || !isPhoto(e.extension)) continue;
       const contentId = e.contentId!;
-      // The same photo at two paths is one content: analysed once (per step here, across steps by the stored
-      // analysis, across runs by the task key).
+      // The same photo at two paths is one content: analysed once (per step here, across steps and runs by the
+      // stored analysis, within a run by the task keys).
       if (contains(seen, contentId)) { state.skipped++; continue; }
       seen.push(contentId);
-      const input = new DetectInput();
-      input.contentId = contentId;
-      input.entryId = e.id;
-      input.retryErrors = step.input.retryErrors;
-      step.runTask<DetectInput>("detect:" + contentId, "detect_faces", input);
-      state.requested++;
+      prepare<AnalyzeInput, AnalyzeState>(step, state, contentId, e.id, s, step.input.retryErrors);
     }
     state.offset += items.length;
-    if (items.length == 0 || <f64>state.offset >= page.value.total) state.phase = "cluster";
+    if (items.length == 0 || <f64>state.offset >= page.value.total) state.phase = "drain";
     step.progress(state.offset, state.total, "analysing photos");
     return step.yieldStep(state);
   }
 
-  if (state.phase == "cluster") {
-    if (s.face_recognition) {
-      const c = clusterPending(s);
-      state.joined += c.joined;
-      state.newPeople += c.newPeople;
-      state.leftovers = c.leftovers;
-      if (c.error.length > 0) log.warn("clustering: " + c.error);
-    }
-    recount();
-    state.phase = "done";
-    step.progress(state.total, state.total, "done");
-    log.info("analysed " + state.analysed.toString() + ", skipped " + state.skipped.toString() + ", errors " + state.errors.toString() + ", new people " + state.newPeople.toString());
-    jobs.checkpoint<AnalyzeState>(state);
+  // Until the last answers are in (faces → embeddings: two more steps), then the suspects one by one (see
+  // MAX_FACE_ATTEMPTS), then cluster, count and finish.
+  if (step.pendingTasks > 0 || askNextSuspect<AnalyzeInput, AnalyzeState>(step, state, s)) {
+    step.progress(state.total, state.total, "finishing the last photos");
     return step.yieldStep(state);
   }
+  if (s.face_recognition) {
+    const c = clusterPending(s);
+    state.joined += c.joined;
+    state.newPeople += c.newPeople;
+    state.leftovers = c.leftovers;
+    if (c.error.length > 0) log.warn("clustering: " + c.error);
+  }
+  recount();
+  state.phase = "done";
+  step.progress(state.total, state.total, "done");
+  log.info("analysed " + state.analysed.toString() + ", skipped " + state.skipped.toString() + ", errors " + state.errors.toString() + ", new people " + state.newPeople.toString());
+  jobs.checkpoint<AnalyzeState>(state);
   return step.finish();
-}
-
-export function task_detect_faces(): i32 {
-  const call = TaskCall.read<DetectInput>();
-  const input = call.input;
-  const out = analyseOne(input.contentId, input.entryId, settings(), input.retryErrors);
-  Host.output<AnalyseOutcome>(out);
-  return 0;
 }
 
 // ---- recluster: the leftovers (and, with full, the unnamed people) clustered again ----
@@ -508,26 +466,11 @@ export function on_content_identified(): i32 {
   const batch = Host.input<HookBatch>();
   const s = settings();
   const o = new JsonObject().bool("autoAnalyse", s.auto_analyse);
-  if (!s.auto_analyse) {
-    Host.outputString(o.num("analysed", 0).toString());
-    return 0;
-  }
-  const limit = <i32>Math.max(1, Math.min(64, s.batch_size));
-  let analysed = 0;
   let deferred = 0;
-  for (let i = 0; i < batch.items.length; i++) {
-    const ids = batch.itemAs<Identified>(i).contentIds;
-    for (let j = 0; j < ids.length; j++) {
-      if (analysed >= limit) { deferred++; continue; }
-      // Hooks know contents, not paths: only faces here (nothing recorded when detection fails, e.g. not an
-      // image); EXIF and places follow at the next analyze_photos run.
-      const r = analyseOne(ids[j], "", s, false, false);
-      if (r.status == "analysed") analysed++;
-    }
-  }
-  let stats = new ClusterStats();
-  if (analysed > 0 && s.face_recognition) stats = clusterPending(s);
-  if (deferred > 0) log.info(deferred.toString() + " photos left for the next analyze_photos run");
-  Host.outputString(o.num("analysed", analysed).num("deferred", deferred).num("newPeople", stats.newPeople).num("joined", stats.joined).toString());
+  for (let i = 0; i < batch.items.length; i++) deferred += batch.itemAs<Identified>(i).contentIds.length;
+  // Face detection and geocoding are host tasks, which only job steps can ask for; a hook cannot start a job
+  // yet, so new photos wait for the next analyze_photos run.
+  if (s.auto_analyse && deferred > 0) log.info(deferred.toString() + " new photos wait for the next analyze_photos run");
+  Host.outputString(o.num("analysed", 0).num("deferred", s.auto_analyse ? deferred : 0).toString());
   return 0;
 }

@@ -31,6 +31,8 @@ export class PhotoAnalysis {
   warnings: string[] = [];
   /** Face detection ran (false when face recognition was off or unavailable). */
   facesDone: bool = false;
+  /** Runs that asked the host for this photo's faces without getting an answer yet (see MAX_FACE_ATTEMPTS). */
+  faceAttempts: i32 = 0;
   /** EXIF (date, GPS) was read. */
   mediaDone: bool = false;
   faces: FaceBox[] = [];

@@ -34,7 +34,17 @@ export interface HarnessOptions {
   limits?: Partial<SandboxLimits>;
   /** Fixture answers for host methods the core does not serve yet (`ai.detectFaces`, `places.reverseGeocode`), by method. */
   stubs?: Record<string, HostStub>;
+  /**
+   * Answers to the host tasks a job step may ask for (`host:ai.detectFaces`, `host:ai.embed`,
+   * `host:places.reverseGeocode`), by operation name without `host:`: the handler gets the task's input and
+   * returns the operation's output, or throws to fail it (after 2 retries the job fails, as in the app).
+   * Without a handler, a host task fails with NOT_SUPPORTED.
+   */
+  hostTasks?: Record<string, HostTaskHandler>;
 }
+
+/** Answers one host task in the harness (see `HarnessOptions.hostTasks`). */
+export type HostTaskHandler = (input: Record<string, unknown>) => unknown;
 
 /** One task the job runner ran. */
 export interface CompletedTask {
@@ -116,6 +126,8 @@ export class ExtensionHarness {
   #startPlugin: ((settings: Record<string, unknown>, stubs: Record<string, HostStub> | undefined) => Promise<SandboxedPlugin>) | null = null;
   #settings: Record<string, unknown> = {};
   #stubs: Record<string, HostStub> | undefined = undefined;
+  /** Answers to `host:` tasks (see `HarnessOptions.hostTasks`); may be replaced between runs. */
+  hostTasks: Record<string, HostTaskHandler> = {};
 
   private constructor(parts: {
     core: CairnCore; manifest: Manifest; libraryId: string; locationId: string; locationDir: string;
@@ -195,6 +207,7 @@ export class ExtensionHarness {
       h.#startPlugin = startPlugin;
       h.#settings = settings;
       h.#stubs = options.stubs;
+      h.hostTasks = options.hostTasks ?? {};
       return h;
     } catch (error) {
       await plugin?.close();
@@ -277,6 +290,23 @@ export class ExtensionHarness {
     return run;
   }
 
+  /** A `host:` task answered by `hostTasks`, retried twice like the app's runner. */
+  async #runHostTask(task: string, key: string, input: unknown): Promise<CompletedTask> {
+    const name = task.slice('host:'.length);
+    let last: unknown = null;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        const handler = this.hostTasks[name];
+        if (!handler) throw Object.assign(new Error(`Host tasks such as ${task} are not available here.`), { code: 'NOT_SUPPORTED' });
+        const payload = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+        return { key, task, result: (await handler(payload)) ?? null, attempts: attempt };
+      } catch (error) {
+        last = error;
+      }
+    }
+    throw last;
+  }
+
   /**
    * Runs one declared task export with `{key, input}`, retrying `retries` times; the last failure is thrown.
    *
@@ -284,6 +314,7 @@ export class ExtensionHarness {
    * const done = await h.runTask('note_one', 'note:1', { entryId });
    */
   async runTask(task: string, key: string, input: unknown): Promise<CompletedTask> {
+    if (task.startsWith('host:')) return this.#runHostTask(task, key, input);
     const decl = this.manifest.tasks.find((t) => t.name === task);
     if (!decl) throw new Error(`the manifest declares no task "${task}"`);
     let last: unknown = null;
