@@ -27,6 +27,9 @@ beforeAll(async () => {
   ]).entryIds;
   const person = await t.core.registry.call('tags.create', { libraryId: lib.id, name: '#person:Ada' }, userCtx);
   await t.core.registry.call('tags.apply', { libraryId: lib.id, tagId: person.id, entryIds: [ids.get('ada.jpg')!] }, userCtx);
+  const people = await t.core.registry.call('tags.create', { libraryId: lib.id, name: 'People' }, userCtx);
+  const nested = await t.core.registry.call('tags.create', { libraryId: lib.id, name: 'Grace', parentId: people.id }, userCtx);
+  await t.core.registry.call('tags.apply', { libraryId: lib.id, tagId: nested.id, entryIds: [ids.get('grace.png')!] }, userCtx);
   lib.raw
     .prepare(
       "INSERT INTO models (uuid, extension_id, model_type, data, standalone, created_at, updated_at, hlc, device_id, sync_strategy) VALUES ('m1', 'x', 'Person', '{\"name\":\"Ada\",\"count\":3}', 1, 'x', '2024-01-01T00:00:00Z', 'h', 'd', 'shared'), ('m2', 'x', 'Place', '{\"country\":\"France\"}', 1, 'x', '2024-01-01T00:00:00Z', 'h', 'd', 'shared')",
@@ -62,6 +65,9 @@ describe('compileFilter', () => {
     expect(names('name:gr*')).toEqual(['grace.png']);
     expect(names('modified:2024-05-01')).toEqual(['ada.jpg']);
     expect(names('tag:"100%_*"')).toEqual([]);
+    expect(names('tag:"People/Grace"')).toEqual(['grace.png']);
+    expect(names('tag:"People/*"')).toEqual(['grace.png']);
+    expect(names('tag:"Other/Grace"')).toEqual([]);
   });
 
   it('selects models by type and JSON fields', () => {

@@ -72,10 +72,13 @@ function isOrNot(p: Predicate, positive: string): string {
   throw new CairnError('VALIDATION', `Filter: ${p.field} does not support "${p.op}"; use ":" or "!="`);
 }
 
+/** Tag names match a tag by its own name; values with "/" match its full path (`Notes/Indexed`). */
 function tagMatch(p: Predicate, params: unknown[]): string {
   const prefix = p.value.endsWith('*');
   params.push(prefix ? likePrefix(p.value) : p.value);
-  return prefix ? "t.name LIKE ? ESCAPE '\\'" : 't.name = ?';
+  const test = prefix ? "LIKE ? ESCAPE '\\'" : '= ?';
+  if (!p.value.includes('/')) return `t.name ${test}`;
+  return `t.id IN (WITH RECURSIVE tp(id, path) AS (SELECT id, name FROM tags WHERE parent_id IS NULL UNION ALL SELECT c.id, tp.path || '/' || c.name FROM tags c JOIN tp ON c.parent_id = tp.id) SELECT id FROM tp WHERE path ${test})`;
 }
 
 function entryPredicate(p: Predicate, params: unknown[]): string {
