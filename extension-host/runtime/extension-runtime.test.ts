@@ -61,6 +61,11 @@ describe('ExtensionRuntime', () => {
     expect(taggedPaths(core, libraryId, 'Document')).toEqual([]);
     expect(tagEvents.length).toBeGreaterThan(0);
     expect(tagEvents[0]).toEqual({ libraryId });
+
+    // The guest's log lines land in the extension's rotated log in the library.
+    const lib = await core.libraries.get(libraryId);
+    const log = fs.readFileSync(path.join(lib.path, 'logs', 'extension', 'com.cairn.hello-tags', 'extension.jsonl'), 'utf8');
+    expect(log).toMatch(/"level":"info","text":"hello-tags: tagged \d+ files"/);
   }, 120_000);
 
   it('refuses jobs of a disabled extension, and a queued job of one fails with the reason instead of running', async () => {

@@ -13,6 +13,7 @@ import type { BridgeInit } from '../bridge/bridge-host.js';
 import { BRIDGE_HOST_MODULE } from '../bridge/bridge-module.js';
 import { defineExtensionJob, ExtensionJobCheckpoint, extensionJobName } from '../jobs/extension-job.js';
 import { runHostTask } from './host-tasks.js';
+import { extensionLogFolder, RotatingJsonl } from '../logs/rotating-jsonl.js';
 import { extensionHandlers, type ExtensionHandlerOptions } from '../packages/extension-handlers.js';
 import { extensionsDir } from '../packages/extension-installer.js';
 import { settingsToConfig } from '../packages/extension-settings.js';
@@ -31,6 +32,9 @@ const HookJobInput = z.object({
 type HookJobInput = z.infer<typeof HookJobInput>;
 
 /** What the runtime needs of the core. */
+/** Guest logs: 1 MiB per file, 3 files per extension and library. */
+export const EXTENSION_LOG_ROTATION = Object.freeze({ maxBytes: 1024 * 1024, files: 3 });
+
 export type RuntimeCore = Pick<CairnCore, 'events' | 'jobs' | 'libraries' | 'home' | 'registry'>;
 
 export interface ExtensionRuntimeOptions {
@@ -70,6 +74,8 @@ interface LoadedLibrary {
   plugins: Map<string, { version: string; configKey: string; plugin: Promise<SandboxedPlugin> }>;
   /** Aborts for running jobs, by extension id: fired when the extension stops being runnable. */
   running: Map<string, Set<AbortController>>;
+  /** Each extension's log file, `<library>/logs/extension/<id>/extension.jsonl`, opened on first use. */
+  logs: Map<string, RotatingJsonl>;
   /** Hook events waiting to fill a batch, by `extensionId\0event`. */
   pending: Map<string, { items: HookItem[]; timer: NodeJS.Timeout | null }>;
   /** What the rows looked like at the last sync (`id` → `version/enabled/state`). */
@@ -162,7 +168,7 @@ export class ExtensionRuntime {
   #load(lib: Library, scheduler: JobScheduler): void {
     if (this.#closed) return;
     const loaded: LoadedLibrary = {
-      lib, scheduler, registered: new Set(), packages: new Map(), plugins: new Map(), running: new Map(), pending: new Map(),
+      lib, scheduler, registered: new Set(), packages: new Map(), plugins: new Map(), running: new Map(), logs: new Map(), pending: new Map(),
       seen: new Map(), timer: null, dataVersion: -1,
     };
     this.#libraries.set(lib.id, loaded);
@@ -229,7 +235,7 @@ export class ExtensionRuntime {
     const why = inactiveReason(row);
     this.#stop(loaded, row.id, why);
     if (!why && manifest.init_export) {
-      this.#mainPlugin(loaded, row.id).catch((error: unknown) => this.#log(row.id, 'error', `init failed: ${toWireError(error).message}`));
+      this.#mainPlugin(loaded, row.id).catch((error: unknown) => this.#log(loaded, row.id, 'error', `init failed: ${toWireError(error).message}`));
     }
   }
 
@@ -318,9 +324,9 @@ export class ExtensionRuntime {
       onEvent: (e) => {
         const event = e as BridgeEvent;
         if (event.type === 'core-event') this.#forward(event.name, event.payload);
-        else if (event.type === 'log') this.#log(id, event.level, event.message);
+        else if (event.type === 'log') this.#log(loaded, id, event.level, event.message);
       },
-      onLog: (level, text) => this.#log(id, level, text),
+      onLog: (level, text) => this.#log(loaded, id, level, text),
     });
   }
 
@@ -328,7 +334,11 @@ export class ExtensionRuntime {
     if (isEventName(name)) this.#core.events.emit(name, payload as never);
   }
 
-  #log(id: string, level: string, text: string): void {
+  /** Writes a guest log line to the extension's rotated log file in the library, and to `onLog`. */
+  #log(loaded: LoadedLibrary, id: string, level: string, text: string): void {
+    let log = loaded.logs.get(id);
+    if (!log) loaded.logs.set(id, (log = new RotatingJsonl(extensionLogFolder(loaded.lib.path, id), 'extension', EXTENSION_LOG_ROTATION)));
+    log.append({ at: new Date().toISOString(), level, text });
     this.#options.onLog?.(id, level, text);
   }
 
@@ -343,7 +353,7 @@ export class ExtensionRuntime {
         {
           extensionId: id, manifest: pkg.manifest, wasm: pkg.wasm, libraryPath: loaded.lib.path, deviceId: this.#core.home.deviceId, config,
           ...(this.#options.limits ? { limits: this.#options.limits } : {}),
-          onLog: (level, text) => this.#log(id, level, text),
+          onLog: (level, text) => this.#log(loaded, id, level, text),
           onCoreEvent: (name, payload) => this.#forward(name, payload),
           hostTask: (task, input, signal) => runHostTask(this.#core, loaded.lib, id, task, input, signal),
         },
@@ -419,7 +429,7 @@ export class ExtensionRuntime {
     try {
       loaded.scheduler.enqueue(HOOK_JOB, { extensionId, event, items } satisfies HookJobInput, { owner: extensionId });
     } catch (error) {
-      this.#log(extensionId, 'error', `could not queue ${event} hook events: ${toWireError(error).message}`);
+      this.#log(loaded, extensionId, 'error', `could not queue ${event} hook events: ${toWireError(error).message}`);
     }
   }
 
