@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../core/testing/temp-dir.js';
-import { runCli } from './main.js';
+import { cli } from './testing/run-cli.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures/images');
 const cleanups: (() => void)[] = [];
@@ -11,23 +10,6 @@ afterEach(() => {
   while (cleanups.length) cleanups.pop()!();
 });
 
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      text += chunk.toString();
-      cb();
-    },
-  });
-  return { stream: stream as unknown as NodeJS.WriteStream, text: () => text };
-}
-
-async function cli(home: string, ...args: string[]) {
-  const out = sink();
-  const err = sink();
-  const code = await runCli(['--home', home, ...args], { out: out.stream, err: err.stream });
-  return { code, out: out.text(), err: err.text() };
-}
 
 describe('cairn index, search, tag, dupes', () => {
   it('indexes with a summary (plain and --json), then searches, tags and lists duplicates', async () => {

@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Library } from '../core/library/library.js';
 import { makeTempDir } from '../core/testing/temp-dir.js';
 import { seedEntries } from '../core/testing/seed-entries.js';
-import { runCli } from './main.js';
+import { cli } from './testing/run-cli.js';
 
 const cleanups: (() => void)[] = [];
 let savedXdg: string | undefined;
@@ -21,23 +20,6 @@ afterEach(() => {
   else process.env.XDG_DATA_HOME = savedXdg;
 });
 
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      text += chunk.toString();
-      cb();
-    },
-  });
-  return { stream: stream as unknown as NodeJS.WriteStream, text: () => text };
-}
-
-async function cli(home: string, ...args: string[]) {
-  const out = sink();
-  const err = sink();
-  const code = await runCli(['--home', home, ...args], { out: out.stream, err: err.stream });
-  return { code, out: out.text(), err: err.text() };
-}
 
 /**
  * A home with the default library, one location holding real files, and entries seeded for them. Adding the

@@ -1,35 +1,17 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APP_ROOT } from '../core/app-info.js';
 import { makeTempDir } from '../core/testing/temp-dir.js';
-import { runCli } from './main.js';
+import { cli } from './testing/run-cli.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   while (cleanups.length) cleanups.pop()!();
 });
 
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      text += chunk.toString();
-      cb();
-    },
-  });
-  return { stream: stream as unknown as NodeJS.WriteStream, text: () => text };
-}
-
-async function cli(home: string, ...args: string[]) {
-  const out = sink();
-  const err = sink();
-  const code = await runCli(['--home', home, ...args], { out: out.stream, err: err.stream });
-  return { code, out: out.text(), err: err.text() };
-}
 
 describe('cairn CLI', () => {
   it('creates and lists libraries and locations, with --json', async () => {
