@@ -117,7 +117,7 @@ describe('Photos on the real core and runtime (host tasks: real face detection, 
       ],
     }, userCtx);
     const info = await core.registry.call('extensions.info', { libraryId, id: ID }, userCtx);
-    expect(info.permissions.filter((p) => p.type === 'UseModel').every((p) => p.granted)).toBe(true);
+    expect(info.permissions.filter((p) => p.permission.type === 'UseModel').every((p) => p.granted)).toBe(true);
 
     const { jobId } = await core.registry.call('extensions.runJob', { libraryId, id: ID, job: 'analyze_photos' }, userCtx);
     const job = await waitForJob(core, libraryId, jobId);

@@ -159,7 +159,7 @@ describe('tasks', () => {
           await ctx.runTask(
             't',
             ({ signal }) =>
-              new Promise((_, reject) => {
+              new Promise<never>((_, reject) => {
                 signal.addEventListener('abort', () => {
                   sawAbort = signal.reason;
                   reject(signal.reason);
@@ -379,7 +379,7 @@ describe('enqueue', () => {
     expect(s.list().map((j) => j.id)).toEqual([committedId]);
     expect(effects().map((e) => e.key)).toEqual(['caller-row-2', 'k1', 'k2']);
     expect(events.some((e) => e.payload.jobId === 'rolled-back')).toBe(false);
-    expect(events.filter((e) => e.name === 'jobs.onDidChange' && e.payload.jobId === committedId).map((e) => e.payload.status)).toEqual([
+    expect(events.filter((e) => e.name === 'jobs.onDidChange' && e.payload.jobId === committedId).map((e) => (e.payload as { status?: string }).status)).toEqual([
       'queued',
       'running',
       'completed',
