@@ -232,11 +232,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     `CREATE INDEX user_metadata_blobs_blob ON user_metadata_blobs(blob_id)`,
 
     // Keyword search over names and the folders above them. Prefix indexes for 3 and 4 characters make
-    // search-as-you-type fast: a short prefix otherwise merges the lists of every word it starts. Contentless FTS5 (the text already lives in
+    // search-as-you-type fast: a short prefix otherwise merges the lists of every word it starts. Dashes and
+    // underscores separate words, so "hopper" finds grace_hopper.jpg. Contentless FTS5 (the text already lives in
     // entries), indexing the name and the folder part of the path separately so no word is stored twice.
     `CREATE VIRTUAL TABLE entries_fts USING fts5(
       name, folder, content='', contentless_delete=1,
-      tokenize = "unicode61 remove_diacritics 2 tokenchars '-_'",
+      tokenize = "unicode61 remove_diacritics 2",
       prefix = '3 4'
     )`,
     `CREATE TRIGGER entries_fts_insert AFTER INSERT ON entries BEGIN

@@ -198,6 +198,9 @@ describe('search', () => {
     expect(await names('paris')).toEqual(['Paris', 'eiffel-tower.jpg', 'notes.txt']);
     expect(await names('cafe')).toEqual(['Café menu.pdf']);
     expect(await names('report_final')).toEqual(['report_final.docx']);
+    // Underscores and dashes separate words, so a later word of a snake_case or kebab-case name matches.
+    expect(await names('final')).toEqual(['report_final.docx']);
+    expect(await names('tower')).toEqual(['eiffel-tower.jpg']);
     expect(await names('holidays notes')).toEqual(['notes.txt']);
   });
 
