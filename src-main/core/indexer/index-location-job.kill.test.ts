@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +11,8 @@ import { HybridLogicalClock } from '../sync/hlc.js';
 import { generateTree } from './bench/bench-index.js';
 import { hashFiles } from './content-identity.js';
 import { INDEX_LOCATION_JOB, makeIndexLocationJob } from './index-location-job.js';
+import { prng } from '../jobs/test-fixtures/kill-test-job.js';
+import { sleep, startKillableChild } from '../testing/killable-child.js';
 
 // Replay a failure with INDEX_KILL_SEED=<seed printed in the failure> INDEX_KILL_TRIALS=1.
 const SEED = Number(process.env.INDEX_KILL_SEED ?? 0x1dea);
@@ -25,43 +26,7 @@ const childScript = path.join(here, 'test-fixtures', 'index-kill-child.ts');
 const tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-index-kill-'));
 afterAll(() => fs.rmSync(tempRoot, { recursive: true, force: true }));
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface Child {
-  proc: ChildProcess;
-  ready: Promise<boolean>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
-
-function startChild(folder: string): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', childScript, folder], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  let onReady: (ok: boolean) => void = () => undefined;
-  const ready = new Promise<boolean>((r) => (onReady = r));
-  proc.stdout!.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    if (stdout.includes('READY\n')) onReady(true);
-  });
-  proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    proc.on('close', (code, signal) => {
-      onReady(false);
-      resolve({ code, signal, stdout, stderr });
-    }),
-  );
-  return { proc, ready, exited };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const startChild = (folder: string) => startKillableChild(childScript, [folder], repoRoot);
 
 /** Every file and folder under root, relative, `/`-separated. */
 function onDisk(root: string): { files: string[]; dirs: string[] } {

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import { Library } from '../library/library.js';
 import { JobScheduler } from './job-scheduler.js';
 import { SqliteJobStore } from './sqlite-job-store.js';
 import { createKillTables, makeKillTestJob, prng } from './test-fixtures/kill-test-job.js';
+import { sleep, startKillableChild } from '../testing/killable-child.js';
 
 // Replay a failure with JOBS_KILL_SEED=<seed printed in the failure> JOBS_KILL_TRIALS=1.
 const SEED = Number(process.env.JOBS_KILL_SEED ?? 0x5eed);
@@ -24,35 +24,7 @@ const tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-jobs-kill-'));
 
 afterAll(() => fs.rmSync(tempRoot, { recursive: true, force: true }));
 
-interface Child {
-  proc: ChildProcess;
-  ready: Promise<boolean>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
-
-/** Starts the child the way a developer would run a TypeScript script on Node 20: `node --import tsx`. */
-function startChild(folder: string): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', childScript, folder], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  let onReady: (ok: boolean) => void = () => undefined;
-  const ready = new Promise<boolean>((r) => (onReady = r));
-  proc.stdout!.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    if (stdout.includes('READY\n')) onReady(true);
-  });
-  proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    // 'close', not 'exit': 'exit' can fire before the last stdout chunk (the DONE line) has been read.
-    proc.on('close', (code, signal) => {
-      onReady(false);
-      resolve({ code, signal, stdout, stderr });
-    }),
-  );
-  return { proc, ready, exited };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const startChild = (folder: string) => startKillableChild(childScript, [folder], repoRoot);
 
 function completedTasks(dbFile: string): number {
   const db = new BetterSqlite3(dbFile, { fileMustExist: true });
