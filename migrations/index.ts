@@ -4,6 +4,7 @@ import * as m0002 from './0002_vdfs.js';
 import * as m0003 from './0003_jobs.js';
 import * as m0004 from './0004_extensions.js';
 import * as m0005 from './0005_actions.js';
+import * as m0006 from './0006_search_deferral.js';
 
 /**
  * Every migration this version of Cairn knows, in order. A library whose migration table names one
@@ -15,6 +16,7 @@ export const migrations: Record<string, Migration> = {
   '0003_jobs': m0003,
   '0004_extensions': m0004,
   '0005_actions': m0005,
+  '0006_search_deferral': m0006,
 };
 
 export const migrationNames = Object.keys(migrations).sort();

@@ -43,7 +43,7 @@ describe('indexer kill test', () => {
   it(
     `an index SIGKILLed at random points resumes from its checkpoint: every file exactly once, correct contents, no batch redone (${TRIALS} trials)`,
     async () => {
-      const stats = { kills: 0, midRunKills: 0, spawns: 0, redoneAttempts: 0 };
+      const stats = { kills: 0, midRunKills: 0, processingKills: 0, deferredKills: 0, spawns: 0, redoneAttempts: 0 };
       for (let trial = 0; trial < TRIALS; trial++) {
         const seed = (SEED + trial * 7919) >>> 0;
         const rand = prng(seed);
@@ -80,7 +80,7 @@ describe('indexer kill test', () => {
             break;
           }
           await child.ready;
-          const outcome = await Promise.race([child.exited.then(() => 'exited' as const), sleep(100 + rand() * 1400).then(() => 'timer' as const)]);
+          const outcome = await Promise.race([child.exited.then(() => 'exited' as const), sleep(rand() < 0.5 ? rand() * 300 : 100 + rand() * 1400).then(() => 'timer' as const)]);
           if (outcome === 'exited') {
             const end = await child.exited;
             expect(end.code, `seed ${seed}: the child failed:\n${end.stderr}`).toBe(0);
@@ -96,8 +96,12 @@ describe('indexer kill test', () => {
           stats.kills++;
           const probe = await Library.open(folder);
           const done = (probe.raw.prepare(`SELECT count(*) AS n FROM job_tasks WHERE job_id = ? AND status = 'completed'`).get(jobId) as { n: number }).n;
+          const walked = probe.raw.prepare(`SELECT 1 FROM job_tasks WHERE job_id = ? AND key = 'phase:identity' AND status = 'completed'`).get(jobId) !== undefined;
+          const deferred = probe.raw.prepare('SELECT 1 FROM search_deferred').get() !== undefined;
           await probe.close();
           if (done > 0) stats.midRunKills++;
+          if (done > 0 && !walked) stats.processingKills++;
+          if (deferred) stats.deferredKills++;
         }
 
         const lib = await Library.open(folder);
@@ -119,6 +123,16 @@ describe('indexer kill test', () => {
           ).all() as { stored: number; actual: number }[];
           expect(counts.filter((c) => c.stored !== c.actual), `seed ${seed}: entry counts`).toEqual([]);
           expect(counts.length).toBe(new Set([...expected.values()].filter(Boolean)).size);
+          // The search index holds every row exactly once, whether the kill fell before, during or after the
+          // first index's deferred fill.
+          expect(lib.raw.prepare('SELECT count(*) AS n FROM search_deferred').get(), `seed ${seed}: deferral closed`).toEqual({ n: 0 });
+          const searchable = lib.raw.prepare(`SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?`);
+          for (const r of rows.filter((x) => x.kind === 'file').slice(0, 50)) {
+            const name = r.rel_path.slice(r.rel_path.lastIndexOf('/') + 1).replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+            const hits = searchable.all(`name:(${name.split(' ').map((w) => `"${w}"`).join(' ')})`) as { rowid: number }[];
+            const id = (lib.raw.prepare('SELECT id FROM entries WHERE uuid = ?').get(r.uuid) as { id: number }).id;
+            expect(hits.filter((h) => h.rowid === id), `seed ${seed}: ${r.rel_path} searchable once`).toHaveLength(1);
+          }
           // No batch redone: each processing batch committed under exactly one key, and one attempt
           // committed per task (attempts > 1 are ones cut short by a kill before their commit).
           const tasks = lib.raw.prepare(`SELECT key, attempts FROM job_tasks WHERE job_id = ? AND key LIKE 'p:%'`).all(jobId) as { key: string; attempts: number }[];
@@ -130,7 +144,7 @@ describe('indexer kill test', () => {
         }
         fs.rmSync(base, { recursive: true, force: true });
       }
-      console.log(`[index kill test] ${TRIALS} trials, ${stats.spawns} child runs, ${stats.kills} SIGKILLs (${stats.midRunKills} after some batches committed), ${stats.redoneAttempts} uncommitted batch attempts repeated; every file exactly once`);
+      console.log(`[index kill test] ${TRIALS} trials, ${stats.spawns} child runs, ${stats.kills} SIGKILLs (${stats.midRunKills} after some batches committed, ${stats.processingKills} during the walk, ${stats.deferredKills} with the search fill pending), ${stats.redoneAttempts} uncommitted batch attempts repeated; every file exactly once`);
       expect(stats.midRunKills).toBeGreaterThan(0);
     },
     180_000,

@@ -57,6 +57,31 @@ describe('indexer.location: phases', () => {
     expect(full.rowsWritten).toBe(0); // same contents: nothing to rewrite
   });
 
+  it('a first index fills the search index once its walk ends; later runs keep it current row by row', async () => {
+    h = await indexHarness();
+    for (let i = 0; i < 40; i++) h.put(`notes/week-${i}/summary ${i}.md`, `note ${i}`);
+    h.put('travel/eiffel-tower.jpg', fs.readFileSync(path.join(FIXTURES, 'grace_hopper_512x512.jpg')));
+    await h.addLocation();
+    const search = async (query: string): Promise<string[]> =>
+      (await h!.core.registry.call('search.entries', { libraryId: h!.libraryId, query, limit: 100 }, userCtx)).items.map((e) => e.name).sort();
+    expect(h.lib.raw.prepare('SELECT count(*) AS n FROM search_deferred').get()).toEqual({ n: 0 });
+    expect(await search('eiffel')).toEqual(['eiffel-tower.jpg']);
+    expect(await search('summary')).toHaveLength(40);
+    expect(await search('week')).toHaveLength(80); // the 40 folders, and the files by the folder above them
+    // Each entry is in the index exactly once.
+    const fts = (h.lib.raw.prepare('SELECT count(*) AS n FROM entries_fts').get() as { n: number }).n;
+    expect(fts).toBe(h.entries().length);
+
+    // The next run is not a first index: a new file and a rename reach search through the triggers.
+    h.put('travel/louvre.jpg', 'not really a photo');
+    fs.renameSync(path.join(h.root, 'notes/week-0/summary 0.md'), path.join(h.root, 'notes/week-0/recap 0.md'));
+    await h.index();
+    expect(await search('louvre')).toEqual(['louvre.jpg']);
+    expect(await search('recap')).toEqual(['recap 0.md']);
+    expect(await search('summary')).toHaveLength(39);
+    expect((h.lib.raw.prepare('SELECT count(*) AS n FROM entries_fts').get() as { n: number }).n).toBe(h.entries().length);
+  });
+
   it('turns rules off per location (locations.setRules) and the next index follows them', async () => {
     h = await indexHarness();
     h.put('.gitignore', 'build/\n');

@@ -18,6 +18,8 @@ import type { IdentifiedFile } from './identify-worker.js';
 import { IndexWriter, noteListings, zeroCounts, type IndexCounts } from './index-writer.js';
 import { rulesFromSettings } from './location-rules.js';
 import { resolveRawPath } from './raw-path.js';
+import { deferSearchIndexing, fillDeferredSearch } from '../search/search-deferral.js';
+import { relaxWalCheckpoints, restoreWalCheckpoints } from '../db/wal-checkpoints.js';
 
 /** The job type name. */
 export const INDEX_LOCATION_JOB = 'indexer.location';
@@ -82,6 +84,10 @@ export interface IndexJobDeps {
   hashWorkers?: number;
   /** Largest image (pixels) a thumbnail is made for (default: the thumbnailer's 100 MP). */
   maxThumbnailPixels?: number;
+  /** Entries per processing batch (default {@link PROCESS_BATCH_SIZE}; kill tests use small ones). */
+  processBatchSize?: number;
+  /** Rows per step of a first index's search fill (default `SEARCH_FILL_CHUNK`). */
+  searchFillChunk?: number;
   /** Called before each phase starts (tests use it to change files mid-run). */
   beforePhase?: (phase: IndexCheckpoint['phase']) => void | Promise<void>;
 }
@@ -279,9 +285,25 @@ class IndexRun {
   }
 
   async #process(): Promise<void> {
-    const rules = rulesFromSettings(this.#loc.settings);
     const scopes = [...(this.#ctx.input.scopes ?? [{ path: '', recursive: true }])].sort((a, b) => a.path.split('/').length - b.path.split('/').length);
     const estimate = (this.#db.prepare('SELECT count(*) AS n FROM entries WHERE location_id = ?').get(this.#loc.id) as { n: number }).n;
+    // A first index: nothing stored to compare with, so batches are inserted without change detection and
+    // the search index is filled once at the end of the walk (see IndexWriter.applyBatch and
+    // search/search-deferral.ts). Counted before the walk: a resumed first index sees its earlier batches'
+    // rows and goes back to change detection.
+    const fresh = estimate === 0 && this.#ctx.input.scopes === undefined;
+    if (fresh) relaxWalCheckpoints(this.#db);
+    try {
+      await this.#walk(scopes, estimate, fresh);
+    } finally {
+      if (fresh) restoreWalCheckpoints(this.#db);
+    }
+    await this.#fillSearch();
+    await this.#advance('identity');
+  }
+
+  async #walk(scopes: IndexScope[], estimate: number, fresh: boolean): Promise<void> {
+    const rules = rulesFromSettings(this.#loc.settings);
     let seen = 0;
     for (let s = 0; s < scopes.length; s += 1) {
       const scope = scopes[s]!;
@@ -290,7 +312,7 @@ class IndexRun {
       let index = 0;
       const walk = discoverInWorker(this.#loc.path, {
         ...rules,
-        batchSize: PROCESS_BATCH_SIZE,
+        batchSize: this.#deps.processBatchSize ?? PROCESS_BATCH_SIZE,
         ...(scope.path ? { startAt: scope.path } : {}),
         ...(scope.recursive ? {} : { maxDepth: 0 }),
       });
@@ -303,7 +325,8 @@ class IndexRun {
             this.#writer.createdEntryIds = [];
             const pending = new Set(next.pending);
             const before = next.counts.rowsWritten;
-            this.#writer.applyBatch(batch, next.counts, pending, listings, unreadable);
+            if (fresh) deferSearchIndexing(this.#db, this.#loc.id);
+            this.#writer.applyBatch(batch, next.counts, pending, listings, unreadable, fresh);
             next.pending = [...pending];
             if (next.counts.rowsWritten !== before) this.#announce();
           });
@@ -322,7 +345,17 @@ class IndexRun {
         throw error;
       }
     }
-    await this.#advance('identity');
+  }
+
+  /** Adds rows a first index left out of the search index, a chunk per step (resumable by its bound). */
+  async #fillSearch(): Promise<void> {
+    const bound = this.#db.prepare('SELECT after_id FROM search_deferred WHERE location_id = ?');
+    for (;;) {
+      const open = bound.get(this.#loc.id) as { after_id: number } | undefined;
+      if (!open) return;
+      this.#ctx.progress({ indeterminate: true, message: 'Processing: adding names to the search index' });
+      await this.#step(`s:${open.after_id}`, async () => () => void fillDeferredSearch(this.#db, this.#loc.id, this.#deps.searchFillChunk));
+    }
   }
 
   async #identify(): Promise<void> {

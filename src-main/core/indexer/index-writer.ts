@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { ErrorCode } from '../../../src-shared/errors.js';
 import type { DiscoveredEntry, DiscoveryBatch } from './discovery.js';
+import { newEntryUuid } from './entry-uuid.js';
 import { detectFileKind } from './file-kind.js';
 
 /** What one index run did, cumulated over its batches (and kept in its checkpoint). */
@@ -216,7 +216,9 @@ export class IndexWriter {
     const parentId = this.#parentId(counts, e.relativePath);
     const isFile = e.kind === 'file';
     const kind = isFile ? detectFileKind(e.name) : null;
-    const uuid = randomUUID();
+    // Time-ordered: new rows append to the uuid index instead of touching a random page of it each, which
+    // keeps a first index of many files from rewriting most of that index at every batch commit.
+    const uuid = newEntryUuid();
     const r = this.#s.insert.run(
       uuid, this.#loc, parentId, e.relativePath, e.name, e.kind, e.kind === 'dir' ? null : e.extension || null,
       e.kind === 'dir' ? 0 : e.size, ms(e.birthtimeMs), ms(e.mtimeMs), String(e.inode), kind?.kind ?? null, kind?.mime ?? null,
@@ -287,8 +289,14 @@ export class IndexWriter {
    * end of the walk) is updated in place; `listings` holds, per folder not yet complete, the names seen so far
    * (the caller fills it for every batch, including batches it skips on resume). `unreadable` names folders
    * whose listing failed: their stored children are kept.
+   *
+   * With `fresh` (a first index: the location had no rows when the walk began, so every row it holds came
+   * from earlier batches of this same walk) the lookups of change, move and deletion detection are skipped
+   * and every entry is inserted. Passing `fresh` for a location that had rows before the walk would store
+   * duplicates of moved files and miss deletions, so callers decide it from a count taken before the walk.
    */
-  applyBatch(batch: DiscoveryBatch, counts: IndexCounts, pending: Set<number>, listings: Map<string, Set<string>>, unreadable: Set<string>): void {
+  applyBatch(batch: DiscoveryBatch, counts: IndexCounts, pending: Set<number>, listings: Map<string, Set<string>>, unreadable: Set<string>, fresh = false): void {
+    if (fresh) return this.#applyFresh(batch, counts);
     const touched = new Set<string>();
     const paths = batch.entries.filter((e) => e.kind !== 'other').map((e) => e.relativePath);
     const existing = new Map<string, ExistingRow>();
@@ -381,6 +389,19 @@ export class IndexWriter {
       for (const r of rows) if (!names.has(r.name)) pending.add(r.id);
     }
     this.recount(counts, touched);
+  }
+
+  #applyFresh(batch: DiscoveryBatch, counts: IndexCounts): void {
+    for (const e of batch.entries) {
+      if (e.kind === 'other') {
+        if (!this.#knownErrors.has(`discovery\0${e.relativePath}`)) {
+          this.recordError(counts, e.relativePath, 'discovery', 'NOT_SUPPORTED', 'Special file (socket, FIFO or device): not indexed');
+        }
+        continue;
+      }
+      this.#insert(counts, e);
+    }
+    for (const err of batch.errors) this.recordError(counts, err.relativePath, 'discovery', err.code, `${err.operation}: ${err.message}`);
   }
 
   /**

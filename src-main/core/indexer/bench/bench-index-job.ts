@@ -9,6 +9,8 @@ import { HybridLogicalClock } from '../../sync/hlc.js';
 import type { DiscoveryBatch } from '../discovery.js';
 import { INDEX_LOCATION_JOB, makeIndexLocationJob, type IndexCheckpoint } from '../index-location-job.js';
 import { IndexWriter, noteListings, zeroCounts, type IndexCounts } from '../index-writer.js';
+import { relaxWalCheckpoints, restoreWalCheckpoints } from '../../db/wal-checkpoints.js';
+import { deferSearchIndexing, fillDeferredSearch } from '../../search/search-deferral.js';
 
 const LOCATION_ID = '44444444-4444-4444-8444-444444444444';
 
@@ -23,23 +25,39 @@ export async function benchLibrary(root: string): Promise<{ library: Library; cl
 }
 
 /**
- * The processing hook for `runBench`: applies each discovery batch to a fresh library with the indexer's
- * change detection, one transaction per batch, exactly as the job does (minus the job bookkeeping).
+ * The processing hook for `runBench`: applies each discovery batch to a fresh library as the job's first
+ * index does (one transaction per batch, search index filled by `finish`), minus the job bookkeeping.
  *
  * @example
  * const p = await processingHook(tree.root); await runBench({ ...opts, process: p.process }); await p.cleanup();
  */
-export async function processingHook(root: string): Promise<{ process: (batch: DiscoveryBatch) => Promise<void>; counts: IndexCounts; cleanup: () => Promise<void> }> {
+export async function processingHook(root: string): Promise<{
+  process: (batch: DiscoveryBatch) => Promise<void>;
+  finish: () => Promise<void>;
+  counts: IndexCounts;
+  cleanup: () => Promise<void>;
+}> {
   const { library, cleanup } = await benchLibrary(root);
-  const writer = new IndexWriter(library.raw, LOCATION_ID, root);
+  const db = library.raw;
+  const writer = new IndexWriter(db, LOCATION_ID, root);
   const counts = zeroCounts();
   const pending = new Set<number>();
   const listings = new Map<string, Set<string>>();
   const unreadable = new Set<string>();
-  const apply = library.raw.transaction((batch: DiscoveryBatch) => writer.applyBatch(batch, counts, pending, listings, unreadable));
+  // A first index into an empty library, as the job runs it: no change detection, search filled at the end.
+  const apply = db.transaction((batch: DiscoveryBatch) => {
+    deferSearchIndexing(db, LOCATION_ID);
+    writer.applyBatch(batch, counts, pending, listings, unreadable, true);
+  });
+  const fill = db.transaction(() => fillDeferredSearch(db, LOCATION_ID));
+  relaxWalCheckpoints(db);
   return {
     counts,
     cleanup,
+    finish: async () => {
+      while (!fill().done);
+      restoreWalCheckpoints(db);
+    },
     process: async (batch) => {
       noteListings(batch, listings, unreadable);
       apply(batch);

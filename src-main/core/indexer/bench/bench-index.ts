@@ -234,6 +234,8 @@ export interface BenchOptions extends TreeSpec {
   runs?: number;
   /** Optional processing phase, timed over the same batches discovery yields. */
   process?: ProcessBatch;
+  /** Runs after the last batch, inside the processing timing (e.g. the deferred search fill). */
+  finishProcess?: () => Promise<void>;
   /** Where lines go. Default console.log. */
   log?: (line: string) => void;
 }
@@ -308,10 +310,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       const processBatch = options.process;
       report.processing = await timePhase('processing', async () => {
         let n = 0;
-        for await (const batch of discover(tree.root, { respectGitignore: false, skipSystemFiles: false })) {
+        // The job's walker: discovery in a worker thread, batches written on this thread as they arrive.
+        for await (const batch of discoverInWorker(tree.root, { respectGitignore: false, skipSystemFiles: false, batchSize: 1000 })) {
           await processBatch(batch);
           n += batch.entries.length;
         }
+        await options.finishProcess?.();
         return n;
       }, 1);
       log(`processing (discovery + hook): ${fmt(report.processing.perSecond)} entries/s (${report.processing.ms.toFixed(0)} ms)`);
@@ -362,7 +366,7 @@ if (isMain) {
     const hook = await processingHook(options.root);
     let report: BenchReport;
     try {
-      report = await runBench({ ...options, keep: true, process: hook.process });
+      report = await runBench({ ...options, keep: true, process: hook.process, finishProcess: hook.finish });
     } finally {
       await hook.cleanup();
     }

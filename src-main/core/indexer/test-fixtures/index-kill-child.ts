@@ -13,7 +13,9 @@ const library = await Library.open(folder);
 const scheduler = new JobScheduler({ store: new SqliteJobStore(library.raw), maxConcurrentJobs: 1, maxConcurrentTasks: 2 });
 scheduler.register(
   INDEX_LOCATION_JOB,
-  makeIndexLocationJob({ libraries: { get: async () => library }, events: new EventBus(), clock: new HybridLogicalClock('kill-test'), deviceId: 'kill-test', hashWorkers: 1 }),
+  makeIndexLocationJob({ libraries: { get: async () => library }, events: new EventBus(), clock: new HybridLogicalClock('kill-test'), deviceId: 'kill-test', hashWorkers: 1,
+    // Small steps, so random kills land inside the walk and inside the search fill, not only after them.
+    processBatchSize: 50, searchFillChunk: 400 }),
 );
 scheduler.start();
 process.stdout.write('READY\n');

@@ -1,0 +1,54 @@
+import type BetterSqlite3 from 'better-sqlite3';
+
+/** Rows added to the search index per {@link fillDeferredSearch} call by default. */
+export const SEARCH_FILL_CHUNK = 25_000;
+
+/**
+ * Leaves the rows a location gains from now on out of the search index (migration `0006_search_deferral`):
+ * rows of `locationId` with an id above today's largest entry id are skipped by the FTS triggers until
+ * {@link fillDeferredSearch} adds them. Call it inside the transaction that writes the first of those rows.
+ * A second call while a deferral is open keeps the first one's bound. Never throws for a valid location; a
+ * location id that does not exist fails the foreign key.
+ *
+ * @example
+ * db.transaction(() => { deferSearchIndexing(db, locationId); writer.applyBatch(batch, counts, ...); })();
+ */
+export function deferSearchIndexing(db: BetterSqlite3.Database, locationId: string): void {
+  db.prepare(`INSERT OR IGNORE INTO search_deferred (location_id, after_id) SELECT ?, coalesce(max(id), 0) FROM entries`).run(locationId);
+}
+
+/** Whether a location has rows waiting for the search index. */
+export function hasDeferredSearch(db: BetterSqlite3.Database, locationId: string): boolean {
+  return db.prepare('SELECT 1 FROM search_deferred WHERE location_id = ?').get(locationId) !== undefined;
+}
+
+/**
+ * Adds up to `chunk` of a location's deferred rows to the search index, in id order, and raises the
+ * deferral's bound past them; when none are left the deferral is closed. Returns the rows added and whether
+ * the location is done. Run it in a transaction (each call is one consistent step, safe to resume after a
+ * crash: the bound and the index move together). With no deferral open it adds nothing and reports done.
+ *
+ * @example
+ * while (!db.transaction(() => fillDeferredSearch(db, locationId))().done);
+ */
+export function fillDeferredSearch(db: BetterSqlite3.Database, locationId: string, chunk = SEARCH_FILL_CHUNK): { added: number; done: boolean } {
+  const open = db.prepare('SELECT after_id FROM search_deferred WHERE location_id = ?').get(locationId) as { after_id: number } | undefined;
+  if (!open) return { added: 0, done: true };
+  const bound = db
+    .prepare('SELECT max(id) AS hi, count(*) AS n FROM (SELECT id FROM entries WHERE location_id = ? AND id > ? ORDER BY id LIMIT ?)')
+    .get(locationId, open.after_id, chunk) as { hi: number | null; n: number };
+  if (bound.hi === null) {
+    db.prepare('DELETE FROM search_deferred WHERE location_id = ?').run(locationId);
+    return { added: 0, done: true };
+  }
+  db.prepare(
+    `INSERT INTO entries_fts(rowid, name, folder)
+     SELECT id, name, substr(rel_path, 1, length(rel_path) - length(name)) FROM entries WHERE location_id = ? AND id > ? AND id <= ?`,
+  ).run(locationId, open.after_id, bound.hi);
+  if (bound.n < chunk) {
+    db.prepare('DELETE FROM search_deferred WHERE location_id = ?').run(locationId);
+    return { added: bound.n, done: true };
+  }
+  db.prepare('UPDATE search_deferred SET after_id = ? WHERE location_id = ?').run(bound.hi, locationId);
+  return { added: bound.n, done: false };
+}
