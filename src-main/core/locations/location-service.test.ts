@@ -33,6 +33,30 @@ describe('locations', () => {
     expect(seen).toEqual([libraryId, libraryId]);
   });
 
+  it('removing a location re-counts the contents its entries shared, and keeps the identities', async () => {
+    const { r, libraryId, root, core } = await setup();
+    for (const name of ['Camera', 'Backup']) fs.mkdirSync(path.join(root, name));
+    fs.writeFileSync(path.join(root, 'Camera', 'beach.jpg'), 'the same bytes in both folders');
+    fs.writeFileSync(path.join(root, 'Backup', 'beach copy.jpg'), 'the same bytes in both folders');
+    fs.writeFileSync(path.join(root, 'Backup', 'only-here.txt'), 'bytes found in one folder only');
+    const camera = await r.call('locations.add', { libraryId, path: path.join(root, 'Camera') }, userCtx);
+    const backup = await r.call('locations.add', { libraryId, path: path.join(root, 'Backup') }, userCtx);
+    const scheduler = await core.jobs.for(libraryId);
+    for (const job of scheduler.list({ status: ['queued', 'running'] })) expect((await scheduler.waitFor(job.id)).status).toBe('completed');
+    const lib = await core.libraries.get(libraryId);
+    expect(lib.raw.prepare('SELECT entry_count FROM content_identities ORDER BY entry_count').pluck().all()).toEqual([1, 2]);
+    expect((await r.call('entries.duplicates', { libraryId, offset: 0, limit: 10 }, userCtx)).groups).toHaveLength(1);
+
+    await r.call('locations.remove', { libraryId, locationId: backup.id }, userCtx);
+    expect(lib.raw.prepare('SELECT count(*) AS n FROM entries').get()).toEqual({ n: 1 });
+    const after = lib.raw.prepare('SELECT c.entry_count AS n, (SELECT count(*) FROM entries e WHERE e.content_uuid = c.uuid) AS actual FROM content_identities c').all();
+    expect(after).toHaveLength(2); // identities (and what is attached to them) outlive their last entry
+    expect(after).toEqual(expect.arrayContaining([{ n: 1, actual: 1 }, { n: 0, actual: 0 }]));
+    // The remaining copy is no longer a duplicate.
+    expect((await r.call('entries.duplicates', { libraryId, offset: 0, limit: 10 }, userCtx)).groups).toEqual([]);
+    expect((await r.call('locations.list', { libraryId }, userCtx)).map((l) => l.id)).toEqual([camera.id]);
+  });
+
   it('refuses a missing folder, a file, and an unreadable folder', async () => {
     const { r, libraryId, root } = await setup();
     expect(await r.invoke('locations.add', { libraryId, path: path.join(root, 'nope') }, userCtx)).toMatchObject({

@@ -84,12 +84,28 @@ export class LocationService {
     return location;
   }
 
-  /** Removes a location from the library. The folder on disk is never touched. */
+  /**
+   * Removes a location from the library with its entries, in one transaction, and re-derives the
+   * `entry_count` of every content identity those entries referenced (identities stay, with their tags
+   * and metadata, so a copy found again later gets them back). The folder on disk is never touched.
+   * Throws `NOT_FOUND` for an unknown id.
+   */
   async remove(lib: Library, locationId: string): Promise<void> {
-    const result = await lib.db.deleteFrom('locations').where('id', '=', locationId).executeTakeFirst();
-    if (Number(result.numDeletedRows) === 0) {
-      throw new CairnError('NOT_FOUND', `No location with id ${locationId} in library "${lib.name}".`);
-    }
+    const db = lib.raw;
+    const removed = db.transaction(() => {
+      const contents = db
+        .prepare('SELECT DISTINCT content_uuid AS c FROM entries WHERE location_id = ? AND content_uuid IS NOT NULL')
+        .pluck()
+        .all(locationId) as string[];
+      if (db.prepare('DELETE FROM locations WHERE id = ?').run(locationId).changes === 0) return false;
+      const recount = db.prepare(
+        `UPDATE content_identities SET entry_count = (SELECT count(*) FROM entries WHERE content_uuid = @c)
+         WHERE uuid = @c AND entry_count != (SELECT count(*) FROM entries WHERE content_uuid = @c)`,
+      );
+      for (const c of contents) recount.run({ c });
+      return true;
+    })();
+    if (!removed) throw new CairnError('NOT_FOUND', `No location with id ${locationId} in library "${lib.name}".`);
     this.#events.emit('locations.onDidChange', { libraryId: lib.id });
   }
 }
