@@ -370,21 +370,39 @@ class IndexRun {
     const setContent = this.#db.prepare(
       `UPDATE entries SET content_uuid = ?, file_kind = ?, mime = ? WHERE id = ? AND (content_uuid IS NOT ? OR file_kind IS NOT ? OR mime IS NOT ?)`,
     );
+    type Row = { id: number; rel_path: string; size: number; content_uuid: string | null; file_kind: string | null; mime: string | null };
+    const batchAfter = (afterId: number): Row[] => select.all(this.#loc.id, afterId, full ? 1 : 0, IDENTIFY_BATCH_SIZE) as Row[];
     let pool: HashPool | undefined;
+    // Hashing of batch n+1 runs on the workers while batch n is written on this thread.
+    const startHashing = (rows: Row[]) => {
+      pool ??= new HashPool({ workerFile: resolveWorkerFile(import.meta.url, './identify-worker'), size: this.#deps.hashWorkers ?? 2, chunkSize: 250 });
+      const hashPool = pool;
+      const paths = rows.map((r) => resolveRawPath(this.#loc.path, r.rel_path));
+      const hash = () => hashPool.hash(paths.map((p) => p ?? this.#writer.abs('\0missing')));
+      const early = hash();
+      early.catch(() => undefined); // awaited below; this only keeps an abandoned prefetch from being "unhandled"
+      let used = false;
+      // A retried task hashes again instead of reusing the first attempt's results.
+      return { paths, results: () => (used ? hash() : ((used = true), early)) };
+    };
     let done = 0;
+    // Content ids are hashes, so every batch touches pages all over the identity indexes: with the default
+    // WAL checkpoint every 1,000 pages, a large run would copy the WAL back after nearly every batch.
+    const bulk = total >= 10 * IDENTIFY_BATCH_SIZE;
+    if (bulk) relaxWalCheckpoints(this.#db);
     try {
+      let rows = batchAfter(this.#state.afterId);
+      let hashing = rows.length > 0 ? startHashing(rows) : undefined;
       for (;;) {
         this.#ctx.throwIfInterrupted();
-        const rows = select.all(this.#loc.id, this.#state.afterId, full ? 1 : 0, IDENTIFY_BATCH_SIZE) as {
-          id: number; rel_path: string; size: number; content_uuid: string | null; file_kind: string | null; mime: string | null;
-        }[];
-        if (rows.length === 0) break;
-        pool ??= new HashPool({ workerFile: resolveWorkerFile(import.meta.url, './identify-worker'), size: this.#deps.hashWorkers ?? 2, chunkSize: 250 });
-        const hashPool = pool;
+        if (rows.length === 0 || !hashing) break;
+        const current = hashing;
+        const following = batchAfter(rows[rows.length - 1]!.id);
+        hashing = following.length > 0 ? startHashing(following) : undefined;
         let identified: string[] = [];
         const committed = await this.#step(`i:${this.#state.afterId}`, async () => {
-          const paths = rows.map((r) => resolveRawPath(this.#loc.path, r.rel_path));
-          const results = await hashPool.hash(paths.map((p) => p ?? this.#writer.abs('\0missing')));
+          const paths = current.paths;
+          const results = await current.results();
           return (next) => {
             identified = [];
             const touched = new Set<string>();
@@ -424,8 +442,10 @@ class IndexRun {
         done += rows.length;
         this.#announce();
         this.#ctx.progress({ completed: Math.min(done, total), total, bytes: this.#state.counts.bytes, message: `Identifying contents: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} files` });
+        rows = following;
       }
     } finally {
+      if (bulk) restoreWalCheckpoints(this.#db);
       await pool?.close();
     }
     await this.#advance('media');
