@@ -32,7 +32,28 @@ export interface StepInput {
   checkpoint: unknown;
   /** Results of the tasks the previous step asked for, by key (JSON values the task exports returned). */
   completedTasks: Record<string, unknown>;
+  /**
+   * Host tasks the previous step asked for that failed for their item alone (see {@link HOST_TASK_ITEM_ERRORS}),
+   * by key: the job goes on and the guest records the item.
+   */
+  failedTasks: Record<string, { code: string; message: string }>;
   step: number;
+}
+
+/**
+ * Error codes with which a host task fails for its ITEM alone — an image the decoder cannot read
+ * (`NOT_SUPPORTED`), one over a size limit (`VALIDATION`), an entry gone since the step asked (`NOT_FOUND`).
+ * Such a failure is not retried and does not fail the job: the next step receives it in `failedTasks`. Any
+ * other failure (a crash, a timeout, a denied permission) is retried and then fails the job.
+ */
+export const HOST_TASK_ITEM_ERRORS: readonly string[] = ['NOT_SUPPORTED', 'VALIDATION', 'NOT_FOUND'];
+
+/** How a host task's per-item failure is stored as the task's result (durably, like any result). */
+const ITEM_ERROR_KEY = '$hostTaskItemError';
+
+function itemErrorOf(value: unknown): { code: string; message: string } | undefined {
+  if (typeof value !== 'object' || value === null || !(ITEM_ERROR_KEY in value)) return undefined;
+  return (value as Record<string, { code: string; message: string }>)[ITEM_ERROR_KEY];
 }
 
 /** How to run one extension's jobs. */
@@ -51,7 +72,8 @@ export interface ExtensionJobOptions {
   onCoreEvent?: (name: string, payload: unknown) => void;
   /**
    * Runs a `host:<operation>` task a job step asked for (heavy host work such as face detection, which a guest
-   * cannot await inside a host call). Absent: such tasks fail with NOT_SUPPORTED.
+   * cannot await inside a host call). Absent: such tasks fail the job. A CairnError whose code is one of
+   * {@link HOST_TASK_ITEM_ERRORS} is a failure of the task's item alone.
    */
   hostTask?: (task: string, input: unknown, signal: AbortSignal) => Promise<unknown>;
   /** Test and telemetry seam: called after each task export returned (before its completion is committed). */
@@ -82,7 +104,7 @@ export function registerExtensionJobs(scheduler: { register(name: string, def: J
  * The scheduler job type that runs one declared extension job by STEPS, because a guest export cannot re-enter
  * its own plugin instance:
  *
- * 1. the host calls the job export with `{input, checkpoint, completedTasks, step}`;
+ * 1. the host calls the job export with `{input, checkpoint, completedTasks, failedTasks, step}`;
  * 2. the guest returns `{checkpoint?, progress?, tasks?: [{key, task, input}], done}` (it may also call
  *    `job.checkpoint`, `job.progress`, `job.runTask` and `job.isInterrupted` through vdfs_call during the step);
  * 3. the host saves `{guest checkpoint, requested tasks}` as the job's durable checkpoint, runs the tasks through
@@ -95,7 +117,8 @@ export function registerExtensionJobs(scheduler: { register(name: string, def: J
  * (`models.createForContent({key})`), so a task interrupted mid-way and run again adds no duplicate.
  *
  * Failure modes: the job fails with `VALIDATION` when the guest's step output is not valid JSON of the shape
- * above or names an undeclared task; with the task's error when a task fails after its retries; with the
+ * above or names an undeclared task; with the task's error when a task fails after its retries (except a host
+ * task failing for its item alone, {@link HOST_TASK_ITEM_ERRORS}, handed to the next step); with the
  * sandbox's error (TIMEOUT, INTERNAL trap) when the job export fails.
  *
  * @example
@@ -142,8 +165,15 @@ class ExtensionJobRun {
     try {
       for (;;) {
         ctx.throwIfInterrupted();
-        const completedTasks = await this.#runTasks(state.tasks);
-        const out = await this.#step({ input: ctx.input, checkpoint: state.guest, completedTasks, step: state.step });
+        const results = await this.#runTasks(state.tasks);
+        const completedTasks: Record<string, unknown> = {};
+        const failedTasks: Record<string, { code: string; message: string }> = {};
+        for (const [key, value] of Object.entries(results)) {
+          const failure = itemErrorOf(value);
+          if (failure) failedTasks[key] = failure;
+          else completedTasks[key] = value;
+        }
+        const out = await this.#step({ input: ctx.input, checkpoint: state.guest, completedTasks, failedTasks, step: state.step });
         if (out.progress) ctx.progress(out.progress);
         const tasks = dedupe([...(out.tasks ?? []), ...this.#stepEvents.tasks]);
         const guest = out.checkpoint !== undefined ? out.checkpoint : this.#stepEvents.checkpoint !== undefined ? this.#stepEvents.checkpoint : state.guest;
@@ -192,8 +222,14 @@ class ExtensionJobRun {
           return this.#ctx.runTask(
             t.key,
             async ({ signal }) => {
-              if (!hostTask) throw new CairnError('NOT_SUPPORTED', `Host tasks such as ${t.task} are not available here.`);
-              return { result: (await hostTask(t.task, t.input, signal)) ?? null };
+              if (!hostTask) throw new CairnError('INTERNAL', `Host tasks such as ${t.task} are not available here.`);
+              try {
+                return { result: (await hostTask(t.task, t.input, signal)) ?? null };
+              } catch (error) {
+                const code = (error as { code?: unknown } | null)?.code;
+                if (typeof code !== 'string' || !HOST_TASK_ITEM_ERRORS.includes(code) || signal.aborted) throw error;
+                return { result: { [ITEM_ERROR_KEY]: { code, message: (error as Error).message } } };
+              }
             },
             { retries: 2, timeoutMs: 300_000 },
           );

@@ -13,7 +13,7 @@ export { vdfs, Entry, EntryPage, EntryBatch, EntryQuery, EntryPager, FileBytes, 
 export { models, ModelDescriptor, ModelScope, SyncStrategy, ModelRecord, ModelPage, ModelQuery, BlobValues, BlobPayload, Deleted } from "./models";
 export { tags, Tag, TagApplied } from "./tags";
 export { collections, Collection, CollectionItem, CollectionItems, ItemRefs, ItemsChanged } from "./collections";
-export { jobs, JobStep, JobStepRequest, CompletedTask, TaskCall } from "./jobs";
+export { jobs, JobStep, JobStepRequest, CompletedTask, FailedTask, TaskCall } from "./jobs";
 export { ActionPreview, ActionChange, ActionOutcome, ActionRequest, HookBatch } from "./actions";
 export { ai, AiModel, Face, Embedding, HostFaceBox, FaceLandmark, DetectedFace, DetectedFaces, FaceEmbedding } from "./ai";
 export { base64Encode, base64Decode } from "./base64";

@@ -10,6 +10,15 @@ export class CompletedTask {
 }
 
 /**
+ * A host task the previous step asked for that failed for its ITEM alone (an image the decoder cannot read:
+ * `NOT_SUPPORTED`; over a size limit: `VALIDATION`; an entry gone: `NOT_FOUND`). The job goes on: record the
+ * item (e.g. as an error on its model) instead of asking again.
+ */
+export class FailedTask {
+  constructor(public key: string, public error: VdfsError) {}
+}
+
+/**
  * What the host passes to a job export on every step (docs/extension-runtime.md): the job's input, the
  * guest's last checkpoint, the results of the tasks the previous step asked for (by key) and the step number.
  */
@@ -18,6 +27,7 @@ export class JobStepRequest {
   input: JSON.Raw = new JSON.Raw("null");
   checkpoint: JSON.Raw = new JSON.Raw("null");
   completedTasks: Map<string, JSON.Raw> = new Map<string, JSON.Raw>();
+  failedTasks: Map<string, VdfsError> = new Map<string, VdfsError>();
   step: i32 = 0;
 }
 
@@ -79,6 +89,8 @@ export class JobStep<I, C> {
   checkpoint: C | null = null;
   /** Results of the tasks the previous step asked for. */
   completed: CompletedTask[] = [];
+  /** Host tasks of the previous step that failed for their item alone (see FailedTask). */
+  failed: FailedTask[] = [];
   /** The step number (0 on the first call). */
   step: i32 = 0;
   private tasks: string[] = [];
@@ -98,6 +110,8 @@ export class JobStep<I, C> {
     if (cp != "null") step.checkpoint = JSON.parse<C>(cp);
     const keys = req.completedTasks.keys();
     for (let i = 0; i < keys.length; i++) step.completed.push(new CompletedTask(keys[i], req.completedTasks.get(keys[i])));
+    const failedKeys = req.failedTasks.keys();
+    for (let i = 0; i < failedKeys.length; i++) step.failed.push(new FailedTask(failedKeys[i], req.failedTasks.get(failedKeys[i])));
     step.step = req.step;
     return step;
   }
@@ -106,6 +120,18 @@ export class JobStep<I, C> {
   isCompleted(key: string): bool {
     for (let i = 0; i < this.completed.length; i++) if (this.completed[i].key == key) return true;
     return false;
+  }
+
+  /**
+   * Why the host task `key` (asked for by the previous step) failed for its item alone, or null when it did not.
+   *
+   * @example
+   * const why = step.failure("faces:" + contentId);
+   * if (why !== null) analysis.error = why.message;
+   */
+  failure(key: string): VdfsError | null {
+    for (let i = 0; i < this.failed.length; i++) if (this.failed[i].key == key) return this.failed[i].error;
+    return null;
   }
 
   /**
@@ -140,7 +166,9 @@ export class JobStep<I, C> {
    * `places.reverseGeocode`) as the task `host:<operation>` under `key`: heavy host work a guest cannot await
    * inside a host call. The host checks the extension's permissions (UseModel declared and granted; an entry
    * inside the ReadEntries grant) and the operation's result (the contract's output, JSON) arrives in
-   * `completed` on the next step. A host task that fails after its retries fails the job.
+   * `completed` on the next step. A failure of the item alone (`NOT_SUPPORTED` undecodable, `VALIDATION` too
+   * large, `NOT_FOUND`) is not retried and arrives in `failed` instead; any other failure is retried twice and
+   * then fails the job.
    *
    * @example
    * step.runHostTask<DetectInput>("faces:" + contentId, "ai.detectFaces", input);

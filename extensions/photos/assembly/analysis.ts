@@ -6,9 +6,10 @@
 //             stores the Place and points the waiting analyses at it;
 //   step N+2  stores the embeddings as the `embeddings` blob: the faces join the unassigned queue.
 // Every stage is saved on the PhotoAnalysis as it completes, so a job that stops anywhere resumes (or a new run
-// continues) from what is stored. Per-item problems are recorded (`status: error`), never fatal.
+// continues) from what is stored. Per-item problems are recorded (`status: error`), never fatal: a host task that
+// fails for its photo alone (undecodable, too large) arrives in `step.failed` and is recorded at once.
 import { JSON } from "json-as";
-import { BlobValues, DetectedFaces, FaceEmbedding, JobStep, JsonObject, ModelQuery, ModelRecord, models, vdfsCall, log } from "cairn-sdk";
+import { BlobValues, DetectedFaces, FaceEmbedding, JobStep, JsonObject, ModelQuery, ModelRecord, VdfsError, models, vdfsCall, log } from "cairn-sdk";
 import { FaceBox, Moment, PhotoAnalysis, Place, Settings } from "./models";
 import { contains, numField, onContent, strField, without } from "./store";
 
@@ -285,6 +286,22 @@ export function onFaces<I, C>(step: JobStep<I, C>, state: AnalyzeState, contentI
   save(rec, contentId, a);
 }
 
+/**
+ * The face detector could not take this photo (undecodable: NOT_SUPPORTED; over its pixel limit: VALIDATION;
+ * gone: NOT_FOUND): recorded as the photo's error, and the job goes on.
+ */
+export function onFacesFailed(state: AnalyzeState, contentId: string, why: VdfsError): void {
+  state.inFlight = without(state.inFlight, contentId);
+  const rec = onContent<PhotoAnalysis>(PhotoAnalysis.MODEL, contentId);
+  if (rec === null || rec.data.facesDone || rec.data.status != "ok") return;
+  rec.data.status = "error";
+  rec.data.error = "face detection failed: " + why.message;
+  rec.data.faceAttempts = 0;
+  rec.data.pending = false;
+  state.errors++;
+  save(rec, contentId, rec.data);
+}
+
 /** Third stage: the embeddings of `contentId` (by face index) are stored; its faces join the unassigned queue. */
 export function onEmbeddings(state: AnalyzeState, contentId: string, byFace: Map<i32, f32[]>): void {
   const rec = onContent<PhotoAnalysis>(PhotoAnalysis.MODEL, contentId);
@@ -385,6 +402,21 @@ export function applyResults<I, C>(step: JobStep<I, C>, state: AnalyzeState, s: 
         embedOrder.push(contentId);
       }
       embeds.get(contentId).set(I32.parseInt(rest.substring(cut + 1)), embeddingOf(raw));
+    }
+  }
+  // Host tasks that failed for their photo alone: a detection records the photo's error; an embedding leaves
+  // that face without a vector (a warning), like an empty answer.
+  for (let i = 0; i < step.failed.length; i++) {
+    const t = step.failed[i];
+    if (t.key.startsWith("faces:")) onFacesFailed(state, t.key.substring(6), t.error);
+    else if (t.key.startsWith("embed:")) {
+      const rest = t.key.substring(6);
+      const cut = rest.lastIndexOf(":");
+      const contentId = rest.substring(0, cut);
+      if (!embeds.has(contentId)) {
+        embeds.set(contentId, new Map<i32, f32[]>());
+        embedOrder.push(contentId);
+      }
     }
   }
   for (let i = 0; i < embedOrder.length; i++) onEmbeddings(state, embedOrder[i], embeds.get(embedOrder[i]));

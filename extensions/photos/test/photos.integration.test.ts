@@ -3,61 +3,25 @@
 // face detector (Human, worker pool), embedder and offline geocoder. Slow (face detection 0.2–1 s per image).
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CairnCore } from '../../../src-main/core/cairn-core.js';
+import type { CairnCore } from '../../../src-main/core/cairn-core.js';
 import { makeTempDir } from '../../../src-main/core/testing/temp-dir.js';
-import { testShellHandlers, userCtx } from '../../../src-main/core/testing/test-core.js';
-import { ExtensionRuntime } from '../../../extension-host/runtime/extension-runtime.js';
+import { userCtx } from '../../../src-main/core/testing/test-core.js';
 import { packPackage } from '../../../extension-host/packages/pack.js';
-import { SUPPORTED_CORE_FEATURES } from '../../../extension-host/packages/core-features.js';
 import { BRIDGE_HOST_MODULE } from '../../../extension-host/bridge/bridge-module.js';
 import { SandboxedPlugin } from '../../../extension-host/sandbox/sandboxed-plugin.js';
 import { buildExtension } from '../../../sdk/tooling/build-extension.js';
 import { IMAGES, PARIS, jpegWithGps } from './fixtures.js';
+import { PHOTOS_DIR, PHOTOS_ID, asPhotos, installPhotos, startCore, waitForJob, settle, modelsOf, type Analysis } from './real-core.js';
 
-const extensionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ID = 'app.cairn.photos';
-const asExt = { caller: { kind: 'extension' as const, extensionId: ID } };
-
-interface Analysis { status: string; error: string; faceCount: number; facesDone: boolean; hasGps: boolean; placeId: string; faces: { personId: string }[] }
+const extensionDir = PHOTOS_DIR;
+const ID = PHOTOS_ID;
 
 let tmp: { dir: string; cleanup: () => void };
 let home: string;
 let photosDir: string;
 let packageFile: string;
-
-async function startCore(): Promise<CairnCore> {
-  // The core serves ai.* and places.* to extensions as host tasks, but does not list `ai` among its features yet.
-  return CairnCore.start({
-    homeDir: home, shell: testShellHandlers, checkOutputs: true, watch: false,
-    extensions: (c) => ExtensionRuntime.handlers(c, { installer: { features: [...SUPPORTED_CORE_FEATURES, 'ai'] } }),
-  } as Parameters<typeof CairnCore.start>[0]);
-}
-
-async function waitForJob(core: CairnCore, libraryId: string, jobId: string, timeoutMs = 600_000): Promise<{ status: string; error?: string | null }> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await core.registry.call('jobs.get', { libraryId, jobId }, userCtx);
-    if (['completed', 'failed', 'cancelled'].includes(job.status)) return job as { status: string; error?: string | null };
-    if (Date.now() > end) throw new Error(`job ${jobId} still ${job.status}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function settle(core: CairnCore, libraryId: string): Promise<void> {
-  for (let i = 0; i < 1200; i++) {
-    const busy = await core.registry.call('jobs.list', { libraryId, status: ['queued', 'running'] }, userCtx);
-    if (busy.length === 0) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('jobs did not settle');
-}
-
-async function modelsOf(core: CairnCore, libraryId: string, type: string) {
-  return (await core.registry.call('models.query', { libraryId, type, include: 'inline', offset: 0, limit: 1000 }, asExt)).items;
-}
 
 beforeAll(async () => {
   const built = await buildExtension(extensionDir);
@@ -95,7 +59,7 @@ describe('Photos on the real core and runtime (host tasks: real face detection, 
   });
 
   it('installs with scoped grants, analyses every photo content once, groups Grace Hopper, finds Paris', async () => {
-    core = await startCore();
+    core = await startCore(home);
     libraryId = (await core.registry.call('library.list', {}, userCtx)).find((l) => l.isDefault)!.id;
     const location = await core.registry.call('locations.add', { libraryId, path: photosDir, name: 'photos' }, userCtx);
     await settle(core, libraryId);
@@ -108,14 +72,7 @@ describe('Photos on the real core and runtime (host tasks: real face detection, 
     }
     expect(contentOf.get('grace.jpg')).toBe(contentOf.get('backup/grace-copy.jpg'));
 
-    await core.registry.call('extensions.install', {
-      libraryId, path: packageFile,
-      grants: [
-        { permission: 'ReadEntries', scopes: [{ locationId: location.id }] },
-        { permission: 4 },
-        { permission: 5 },
-      ],
-    }, userCtx);
+    await installPhotos(core, libraryId, packageFile, location.id);
     const info = await core.registry.call('extensions.info', { libraryId, id: ID }, userCtx);
     expect(info.permissions.filter((p) => p.permission.type === 'UseModel').every((p) => p.granted)).toBe(true);
 
@@ -132,7 +89,7 @@ describe('Photos on the real core and runtime (host tasks: real face detection, 
     expect(byContent.get(contentOf.get('chelsea.png')!)!.faceCount).toBe(0);
     const rec = analyses.find((m) => m.contentId === contentOf.get('grace.jpg'))!;
     expect(rec.blobFields).toEqual(['embeddings']);
-    const blob = await core.registry.call('models.getBlob', { libraryId, modelId: rec.id, field: 'embeddings' }, asExt);
+    const blob = await core.registry.call('models.getBlob', { libraryId, modelId: rec.id, field: 'embeddings' }, asPhotos);
     expect((blob.value as number[][])[0]).toHaveLength(1024);
 
     const people = (await modelsOf(core, libraryId, 'Person')).map((m) => ({ id: m.id, ...(m.data as { faceIds: string[]; name: string }) }));

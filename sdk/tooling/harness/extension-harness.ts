@@ -8,6 +8,7 @@ import { makeTempDir } from '../../../src-main/core/testing/temp-dir.js';
 import { testShellHandlers } from '../../../src-main/core/testing/test-core.js';
 import { resolveWorkerFile } from '../../../src-main/core/workers/spawn-worker.js';
 import { SandboxedPlugin, type SandboxLimits } from '../../../extension-host/sandbox/sandboxed-plugin.js';
+import { HOST_TASK_ITEM_ERRORS } from '../../../extension-host/jobs/extension-job.js';
 import type { HarnessHostInit, HostStub } from './harness-host-module.js';
 export type { HostStub, StubAnswer } from './harness-host-module.js';
 
@@ -37,8 +38,9 @@ export interface HarnessOptions {
   /**
    * Answers to the host tasks a job step may ask for (`host:ai.detectFaces`, `host:ai.embed`,
    * `host:places.reverseGeocode`), by operation name without `host:`: the handler gets the task's input and
-   * returns the operation's output, or throws to fail it (after 2 retries the job fails, as in the app).
-   * Without a handler, a host task fails with NOT_SUPPORTED.
+   * returns the operation's output, or throws to fail it: an error whose `code` is NOT_SUPPORTED, VALIDATION or
+   * NOT_FOUND fails the item alone (the next step gets it in `failedTasks`), any other fails the job after 2
+   * retries, as in the app. Without a handler, a host task fails the job.
    */
   hostTasks?: Record<string, HostTaskHandler>;
 }
@@ -53,6 +55,8 @@ export interface CompletedTask {
   result: unknown;
   /** Attempts it took (1 + retries used). */
   attempts: number;
+  /** A host task that failed for its item alone (HOST_TASK_ITEM_ERRORS): the next step gets it in `failedTasks`. */
+  error?: { code: string; message: string };
 }
 
 /** What a job export answers for one step. */
@@ -74,6 +78,8 @@ export interface JobRun {
   completedTasks: CompletedTask[];
   /** Results of the last step's tasks, by key: what the next step receives (and what a resume needs). */
   pendingResults: Record<string, unknown>;
+  /** Host tasks of the last step that failed for their item alone, by key: what the next step receives as `failedTasks`. */
+  pendingFailures: Record<string, { code: string; message: string }>;
   step: number;
   /** Events the guest sent mid-step (`job.checkpoint`, `job.progress`, `trace`). */
   events: { method: string; payload: unknown }[];
@@ -241,8 +247,8 @@ export class ExtensionHarness {
 
   /**
    * Runs a declared job to completion in the step model of docs/extension-runtime.md: calls the job export
-   * with `{input, checkpoint, completedTasks, step}` (completedTasks = results of the previous step's tasks,
-   * by key), runs the tasks it asks for with `{key, input}` (keys already run return their stored result;
+   * with `{input, checkpoint, completedTasks, failedTasks, step}` (completedTasks = results of the previous step's
+   * tasks, by key; failedTasks = its host tasks that failed for their item alone, as in the app), runs the tasks it asks for with `{key, input}` (keys already run return their stored result;
    * a failing task is retried `retries` times, then the job fails: the promise rejects), and calls it again
    * until it answers `done: true`. `stopAfterSteps` ends the run early (to test resuming); `interruptAtStep` raises
    * `job.isInterrupted` from that step on. Resume with `from`.
@@ -255,15 +261,15 @@ export class ExtensionHarness {
     const decl = this.manifest.jobs.find((j) => j.name === name);
     if (!decl) throw new Error(`the manifest declares no job "${name}"`);
     const run: JobRun = options.from
-      ? { ...options.from, done: false, steps: 0, checkpoints: [], progress: [], events: [], completedTasks: [...options.from.completedTasks] }
-      : { done: false, steps: 0, step: 0, checkpoint: null, checkpoints: [], progress: [], completedTasks: [], pendingResults: {}, events: [] };
+      ? { ...options.from, done: false, steps: 0, checkpoints: [], progress: [], events: [], completedTasks: [...options.from.completedTasks], pendingFailures: options.from.pendingFailures ?? {} }
+      : { done: false, steps: 0, step: 0, checkpoint: null, checkpoints: [], progress: [], completedTasks: [], pendingResults: {}, pendingFailures: {}, events: [] };
     const eventsBefore = this.events.length;
     const maxSteps = options.maxSteps ?? 1000;
     Atomics.store(this.#interrupt, 0, 0);
     while (!run.done && run.steps < maxSteps) {
       if (options.stopAfterSteps !== undefined && run.steps >= options.stopAfterSteps) break;
       if (options.interruptAtStep !== undefined && run.steps >= options.interruptAtStep) Atomics.store(this.#interrupt, 0, 1);
-      const answer = await this.call<JobStepAnswer>(exportNames.job(decl), { input, checkpoint: run.checkpoint, completedTasks: run.pendingResults, step: run.step });
+      const answer = await this.call<JobStepAnswer>(exportNames.job(decl), { input, checkpoint: run.checkpoint, completedTasks: run.pendingResults, failedTasks: run.pendingFailures, step: run.step });
       run.steps++;
       run.step++;
       if (answer.checkpoint !== undefined) {
@@ -272,17 +278,18 @@ export class ExtensionHarness {
       }
       if (answer.progress) run.progress.push(answer.progress);
       const results: Record<string, unknown> = {};
+      const failures: Record<string, { code: string; message: string }> = {};
       for (const t of answer.tasks ?? []) {
-        const earlier = run.completedTasks.find((c) => c.key === t.key);
-        if (earlier) {
-          results[t.key] = earlier.result;
-          continue;
+        let done = run.completedTasks.find((c) => c.key === t.key);
+        if (!done) {
+          done = await this.runTask(t.task, t.key, t.input);
+          run.completedTasks.push(done);
         }
-        const done = await this.runTask(t.task, t.key, t.input);
-        run.completedTasks.push(done);
-        results[t.key] = done.result;
+        if (done.error) failures[t.key] = done.error;
+        else results[t.key] = done.result;
       }
       run.pendingResults = results;
+      run.pendingFailures = failures;
       run.done = answer.done === true;
     }
     Atomics.store(this.#interrupt, 0, 0);
@@ -290,17 +297,22 @@ export class ExtensionHarness {
     return run;
   }
 
-  /** A `host:` task answered by `hostTasks`, retried twice like the app's runner. */
+  /**
+   * A `host:` task answered by `hostTasks`, retried twice like the app's runner; a failure whose `code` is one of
+   * HOST_TASK_ITEM_ERRORS is the item's alone (not retried, handed to the next step).
+   */
   async #runHostTask(task: string, key: string, input: unknown): Promise<CompletedTask> {
     const name = task.slice('host:'.length);
     let last: unknown = null;
     for (let attempt = 1; attempt <= 3; attempt++) {
       try {
         const handler = this.hostTasks[name];
-        if (!handler) throw Object.assign(new Error(`Host tasks such as ${task} are not available here.`), { code: 'NOT_SUPPORTED' });
+        if (!handler) throw Object.assign(new Error(`Host tasks such as ${task} are not available here.`), { code: 'INTERNAL' });
         const payload = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
         return { key, task, result: (await handler(payload)) ?? null, attempts: attempt };
       } catch (error) {
+        const code = (error as { code?: unknown } | null)?.code;
+        if (typeof code === 'string' && HOST_TASK_ITEM_ERRORS.includes(code)) return { key, task, result: null, attempts: attempt, error: { code, message: (error as Error).message } };
         last = error;
       }
     }
