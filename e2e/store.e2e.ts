@@ -158,6 +158,12 @@ test('its job sees only the granted location, and the section shows the results'
   await expect(page.getByRole('gridcell', { name: 'astronaut.png', exact: true })).toBeVisible();
   await expect(page.getByRole('gridcell', { name: 'report.txt', exact: true })).toHaveCount(0);
   await expect(page.getByRole('gridcell', { name: 'scan.png', exact: true })).toHaveCount(0);
+
+  // Its settings page lists the writes it was allowed, from its audit trail, and nothing denied.
+  await openSettings(page);
+  const activity = page.getByRole('list', { name: 'Recent activity' });
+  await expect(activity.getByRole('listitem').filter({ hasText: 'tags.addToContent' }).first()).toContainText('Allowed');
+  await expect(activity.getByRole('listitem').filter({ hasText: 'Denied' })).toHaveCount(0);
 });
 
 test('revoking a grant in the settings page stops its access', async ({ page }) => {
@@ -166,6 +172,20 @@ test('revoking a grant in the settings page stops its access', async ({ page }) 
   const read = page.getByRole('list', { name: 'Permissions' }).getByRole('listitem').filter({ hasText: 'to list and read the test files' });
   await read.getByRole('button', { name: 'Revoke' }).click();
   await expect(read).toContainText('Revoked');
+  // Its job now asks for entries it may no longer read: the denial shows in its recent activity, with the reason.
+  await page.getByRole('button', { name: /Run “Write a note for every file”/ }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Started' })).toBeVisible();
+  const activity = page.getByRole('list', { name: 'Recent activity' });
+  const denial = activity.getByRole('listitem').filter({ hasText: 'Denied' }).first();
+  await expect(async () => {
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await expect(denial).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(denial).toContainText('entries.list');
+  await expect(denial).toContainText(/ReadEntries capability, and the user has not granted it/);
+  await page.getByLabel('Denials only').check();
+  await expect(activity.getByRole('listitem').filter({ hasText: 'Allowed' })).toHaveCount(0);
+  await expect(activity.getByRole('listitem').first()).toContainText('Denied');
   // Its section now sees nothing: its queries are limited to what it may read.
   await sidebar(page).getByRole('button', { name: 'Noted files' }).click();
   await expect(page.getByRole('heading', { name: 'Nothing here yet' })).toBeVisible();

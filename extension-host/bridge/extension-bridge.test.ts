@@ -120,6 +120,12 @@ describe('ExtensionBridge: writes', () => {
     const sources = f.lib.raw.prepare('SELECT DISTINCT source, source_id FROM tag_applications').all();
     expect(sources).toEqual([{ source: 'extension', source_id: EXT }]);
     expect(events.some((e) => e.type === 'core-event' && e.name === 'models.onDidChange')).toBe(true);
+    // The allowed writes are in the audit trail (reads are not), in order.
+    expect(trail().map((r) => [r.method, r.code])).toEqual([
+      ['models.createForContent', 'OK'],
+      ['tags.addToContent', 'OK'],
+      ['tags.apply', 'OK'],
+    ]);
   });
 
   it('refuses undeclared model types, wrong scopes and content outside the scope', () => {

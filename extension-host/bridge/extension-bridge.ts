@@ -18,7 +18,7 @@ import { SidecarStore } from '../../src-main/core/sidecars/sidecar-store.js';
 import { HybridLogicalClock } from '../../src-main/core/sync/hlc.js';
 import { tagHandlers } from '../../src-main/core/tags/tag-handlers.js';
 import { TagService } from '../../src-main/core/tags/tag-service.js';
-import { AuditTrail, type AuditTrailOptions } from '../permissions/audit-trail.js';
+import { AUDIT_ALLOWED, AuditTrail, type AuditTrailOptions } from '../permissions/audit-trail.js';
 import { GrantState } from '../permissions/grant-state.js';
 import { PermissionGuard } from '../permissions/permission-guard.js';
 import type { DispatchResult } from '../sandbox/sandbox-protocol.js';
@@ -175,6 +175,8 @@ export class ExtensionBridge {
       raw.exec('RELEASE cairn_bridge_call');
     }
     if (!result.ok && result.error.code === 'PERMISSION_DENIED') this.guard.audit(method, result.error.code, result.error.message);
+    // Writes it was allowed go in the trail too, so the user sees what it changed (reads are too many to log).
+    if (isAction && result.ok) this.audit.append({ method, code: AUDIT_ALLOWED, message: '' });
     return result.ok ? { ok: result.value } : { error: result.error };
   }
 

@@ -52,11 +52,9 @@ export class RotatingJsonl {
     }
   }
 
-  /** Every line still kept, oldest first, parsed. */
+  /** Every line still kept, oldest first, parsed; lines that are not JSON objects are skipped. */
   read<T>(): T[] {
-    const files = [];
-    for (let i = this.#options.files - 1; i >= 0; i--) files.push(this.#name(i));
-    return files.flatMap((f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T) : []));
+    return readRotatedJsonl<T>(this.folder, this.#base).records;
   }
 
   #name(i: number): string {
@@ -72,4 +70,59 @@ export class RotatingJsonl {
 /** Where an extension's logs live in a library: `<library>/logs/extension/<id>/`. */
 export function extensionLogFolder(libraryPath: string, extensionId: string): string {
   return path.join(libraryPath, 'logs', 'extension', extensionId);
+}
+
+/** What {@link readRotatedJsonl} found: the records oldest first, and how many lines it could not parse. */
+export interface RotatedRead<T> {
+  records: T[];
+  /** Lines that were not a JSON object (a write cut short by a crash, a hand edit): skipped, not fatal. */
+  skipped: number;
+}
+
+/**
+ * Reads every file of a rotated JSON-lines log, `<base>.jsonl` and whatever `<base>.<n>.jsonl` files exist
+ * (whatever rotation setting wrote them), oldest first. A line that does not parse as a JSON object is
+ * skipped and counted. A missing folder reads as empty; a folder that cannot be read throws the fs error.
+ *
+ * @example
+ * const { records, skipped } = readRotatedJsonl<{ at: string }>('/lib/logs/extension/com.example.x', 'trail');
+ */
+export function readRotatedJsonl<T>(folder: string, base: string): RotatedRead<T> {
+  let names: string[];
+  try {
+    names = fs.readdirSync(folder);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], skipped: 0 };
+    throw error;
+  }
+  const escaped = base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`^${escaped}(?:\\.(\\d{1,6}))?\\.jsonl$`);
+  const files = names
+    .map((name) => ({ name, match: pattern.exec(name) }))
+    .filter((f): f is { name: string; match: RegExpExecArray } => f.match !== null)
+    .map((f) => ({ name: f.name, n: f.match[1] === undefined ? 0 : Number(f.match[1]) }))
+    .sort((a, b) => b.n - a.n);
+  const records: T[] = [];
+  let skipped = 0;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = fs.readFileSync(path.join(folder, file.name), 'utf8');
+    } catch (error) {
+      // Rotated away between the listing and the read.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
+    }
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const value: unknown = JSON.parse(line);
+        if (typeof value === 'object' && value !== null && !Array.isArray(value)) records.push(value as T);
+        else skipped++;
+      } catch {
+        skipped++;
+      }
+    }
+  }
+  return { records, skipped };
 }

@@ -1,6 +1,7 @@
 import { CairnError } from '../../src-shared/errors.js';
 import type { CairnCore, ExtensionHandlers } from '../../src-main/core/cairn-core.js';
 import type { Handler, HandlerContext } from '../../src-main/core/registry/operation-registry.js';
+import { readAuditActivity } from '../permissions/audit-trail.js';
 import { ExtensionInstaller, type ExtensionInstallerOptions } from './extension-installer.js';
 
 export interface ExtensionHandlerOptions {
@@ -47,6 +48,11 @@ export function extensionHandlers(core: Pick<CairnCore, 'events'>, options: Exte
     'extensions.uninstall': ({ libraryId, id, keepData }, ctx) => installer.uninstall(ctx.library(libraryId), id, keepData),
     'extensions.getSettings': ({ libraryId, id }, ctx) => installer.getSettings(ctx.library(libraryId), id),
     'extensions.setSettings': ({ libraryId, id, values }, ctx) => installer.setSettings(ctx.library(libraryId), id, values),
+    'extensions.activity': ({ libraryId, id, offset, limit, deniedOnly }, ctx) => {
+      const lib = ctx.library(libraryId);
+      installer.getSettings(lib, id); // NOT_FOUND when it is not installed
+      return readAuditActivity(lib.path, id, { offset, limit, deniedOnly });
+    },
     // NOT YET PROVIDED: the extension runtime (extension-host/jobs) supplies this through `options.runJob`.
     'extensions.runJob':
       options.runJob ??

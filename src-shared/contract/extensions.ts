@@ -92,6 +92,32 @@ export const PackagePreview = z.object({
   problems: z.array(z.string()),
 });
 
+/** One line of an extension's audit trail, as `extensions.activity` returns it. */
+export const ExtensionActivityItem = z.object({
+  /** When it happened (ISO-8601). */
+  at: Timestamp,
+  /** The operation the extension called, e.g. `entries.list`. */
+  method: z.string(),
+  /** False for a denial. */
+  allowed: z.boolean(),
+  /** `OK` when allowed, else the error code (`PERMISSION_DENIED`, …). */
+  code: z.string(),
+  /** Why it was denied (empty when allowed). */
+  message: z.string(),
+  /** The capability that was missing, when a capability check failed. */
+  capability: z.string().nullable(),
+});
+export type ExtensionActivityItem = z.infer<typeof ExtensionActivityItem>;
+
+export const ExtensionActivityPage = z.object({
+  items: z.array(ExtensionActivityItem),
+  /** Matching lines in the whole trail (all rotated files), for paging. */
+  total: z.number(),
+  /** Lines of the trail that could not be read (cut short by a crash): skipped, not fatal. */
+  skipped: z.number(),
+});
+export type ExtensionActivityPage = z.infer<typeof ExtensionActivityPage>;
+
 const ExtRef = LibraryRef.extend({ id: ExtensionId }).strict();
 const GrantInput = ExtRef.extend({ permission: PermissionRef, scopes: z.array(ScopeInput).max(100).optional() }).strict();
 
@@ -135,6 +161,27 @@ export const extensionOperations = {
     summary: 'Change some settings (checked against the manifest: type, range, options)',
     input: ExtRef.extend({ values: z.record(z.string().max(64), SettingValue) }).strict(),
     output: ExtensionSettings,
+  }),
+  /**
+   * What an extension did through the host, from its audit trail (`<library>/logs/extension/<id>/trail*.jsonl`,
+   * read across its rotated files): the writes it was allowed and every call that was denied, with the reason.
+   * Newest first, paged by `offset`/`limit`; `deniedOnly` keeps the denials. Lines that cannot be parsed are
+   * skipped and counted in `skipped`.
+   *
+   * Failure modes: NOT_FOUND when the extension is not installed in that library; VALIDATION for a bad page.
+   *
+   * @example
+   * invoke('extensions.activity', { libraryId, id: 'com.example.photos', deniedOnly: true, limit: 20 })
+   * // → { items: [{ at, method: 'entries.list', allowed: false, code: 'PERMISSION_DENIED', message: '…', capability: 'ReadEntries' }], total: 1, skipped: 0 }
+   */
+  'extensions.activity': query({
+    summary: "An extension's recent activity from its audit trail: allowed writes and denials, newest first",
+    input: ExtRef.extend({
+      offset: z.number().int().min(0).max(1_000_000).default(0),
+      limit: z.number().int().min(1).max(500).default(50),
+      deniedOnly: z.boolean().default(false),
+    }).strict(),
+    output: ExtensionActivityPage,
   }),
   'extensions.runJob': action({
     summary: 'Start a job an extension declares (provided by the extension runtime)',

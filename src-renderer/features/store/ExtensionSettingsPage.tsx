@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { ActionAuditEntry, ExtensionInfo, ExtensionPermission } from '../../../src-shared/contract';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { ExtensionActivityItem, ExtensionActivityPage, ExtensionInfo, ExtensionPermission } from '../../../src-shared/contract';
 import { errorMessage, getBridge } from '../../bridge/get-bridge';
 import { Icon } from '../../components/Icon';
 import { formatDateTime } from '../../components/format';
@@ -321,31 +321,104 @@ function GrantRow({ permission: p, busy, onEdit, onRevoke, onGrant }: { permissi
   );
 }
 
-/** The extension's own entries in the action audit log. The permission trail is not in the contract yet. */
+/** Consecutive trail lines that say the same thing, shown as one row. */
+interface ActivityGroup {
+  key: string;
+  first: ExtensionActivityItem;
+  count: number;
+  /** The oldest time in the run (items come newest first). */
+  since: string;
+}
+
+/** Folds runs of the same call with the same outcome into one row, so a busy extension stays readable. */
+function groupActivity(items: ExtensionActivityItem[]): ActivityGroup[] {
+  const groups: ActivityGroup[] = [];
+  for (const item of items) {
+    const last = groups.at(-1);
+    if (last && last.first.method === item.method && last.first.allowed === item.allowed && last.first.message === item.message) {
+      last.count++;
+      last.since = item.at;
+    } else {
+      groups.push({ key: `${groups.length}:${item.at}:${item.method}`, first: item, count: 1, since: item.at });
+    }
+  }
+  return groups;
+}
+
+const ACTIVITY_PAGE = 200;
+
+/** What the extension did through the host, from its audit trail: the writes it was allowed and every denial with its reason. */
 function RecentActivity({ libraryId, extensionId, version }: { libraryId: string; extensionId: string; version: number }) {
-  const [rows, setRows] = useState<ActionAuditEntry[] | null>(null);
+  const [page, setPage] = useState<ExtensionActivityPage | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [deniedOnly, setDeniedOnly] = useState(false);
+  const [reload, setReload] = useState(0);
   useEffect(() => {
     let live = true;
     getBridge()
-      .invoke('actions.history', { libraryId, limit: 200 })
-      .then((r) => live && setRows(r.items.filter((a) => a.owner === extensionId || (a.caller.kind === 'extension' && a.caller.extensionId === extensionId)).slice(0, 10)))
-      .catch(() => live && setRows([]));
+      .invoke('extensions.activity', { libraryId, id: extensionId, limit: ACTIVITY_PAGE, deniedOnly })
+      .then((r) => {
+        if (!live) return;
+        setPage(r);
+        setError(null);
+      })
+      .catch((e: unknown) => live && setError(errorMessage(e)));
     return () => {
       live = false;
     };
-  }, [libraryId, extensionId, version]);
-  if (rows === null) return <p className="muted">Loading…</p>;
-  if (rows.length === 0) return <p className="muted">Nothing yet. Actions it takes on your files are listed here.</p>;
+  }, [libraryId, extensionId, version, deniedOnly, reload]);
+  const groups = useMemo(() => groupActivity(page?.items ?? []), [page]);
+  const denials = page?.items.filter((i) => !i.allowed).length ?? 0;
+
+  const toolbar = (
+    <div className="ext-activity-bar">
+      <label className="inline-check">
+        <input type="checkbox" checked={deniedOnly} onChange={(e) => setDeniedOnly(e.target.checked)} /> Denials only
+      </label>
+      <button type="button" className="small-button" onClick={() => setReload((n) => n + 1)}>
+        Refresh
+      </button>
+    </div>
+  );
+  if (error) {
+    return (
+      <>
+        {toolbar}
+        <p className="inline-error" role="alert">
+          Could not read its activity: {error}
+        </p>
+      </>
+    );
+  }
+  if (page === null) return <p className="muted">Loading…</p>;
   return (
-    <ul className="ext-activity" aria-label="Recent activity">
-      {rows.map((r) => (
-        <li key={r.id}>
-          <span>{r.summary}</span>
-          <span className="muted">
-            {r.status} · {formatDateTime(new Date(r.updatedAt).toISOString())}
-          </span>
-        </li>
-      ))}
-    </ul>
+    <>
+      {toolbar}
+      {page.total === 0 ? (
+        <p className="muted">{deniedOnly ? 'Nothing was denied.' : 'Nothing yet. Changes it makes and anything it was refused are listed here.'}</p>
+      ) : (
+        <>
+          <p className="muted small" aria-label="Activity summary">
+            {page.total > page.items.length ? `The latest ${page.items.length} of ${page.total} records` : `${page.total} ${page.total === 1 ? 'record' : 'records'}`}
+            {!deniedOnly && ` · ${denials} denied`}
+            {page.skipped > 0 && ` · ${page.skipped} unreadable ${page.skipped === 1 ? 'line' : 'lines'} skipped`}
+          </p>
+          <ul className="ext-activity" aria-label="Recent activity">
+            {groups.map((g) => (
+              <li key={g.key} className={g.first.allowed ? 'allowed' : 'denied'}>
+                <div className="ext-activity-what">
+                  <span className={`status-pill ${g.first.allowed ? 'ok' : 'bad'}`}>{g.first.allowed ? 'Allowed' : 'Denied'}</span> <code>{g.first.method}</code>
+                  {g.count > 1 && <span className="muted"> ×{g.count}</span>}
+                  {!g.first.allowed && g.first.message && <p className="ext-activity-reason">{g.first.message}</p>}
+                </div>
+                <span className="muted ext-activity-time">
+                  {g.count > 1 && g.since !== g.first.at ? `${formatDateTime(g.since)} – ${formatDateTime(g.first.at)}` : formatDateTime(g.first.at)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </>
   );
 }
