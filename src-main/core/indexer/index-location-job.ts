@@ -19,7 +19,7 @@ import { IndexWriter, noteListings, zeroCounts, type IndexCounts } from './index
 import { rulesFromSettings } from './location-rules.js';
 import { resolveRawPath } from './raw-path.js';
 import { deferSearchIndexing, fillDeferredSearch } from '../search/search-deferral.js';
-import { relaxWalCheckpoints, restoreWalCheckpoints } from '../db/wal-checkpoints.js';
+import { BackgroundCheckpointer } from '../db/wal-checkpoints.js';
 
 /** The job type name. */
 export const INDEX_LOCATION_JOB = 'indexer.location';
@@ -27,7 +27,7 @@ export const INDEX_LOCATION_JOB = 'indexer.location';
 /** Entries per processing batch (one transaction and one checkpoint each). */
 export const PROCESS_BATCH_SIZE = 1000;
 /** Files per content identification task. */
-export const IDENTIFY_BATCH_SIZE = 1000;
+export const IDENTIFY_BATCH_SIZE = 500;
 /** Image contents per media task. */
 export const MEDIA_BATCH_SIZE = 16;
 
@@ -203,6 +203,11 @@ export function makeIndexLocationJob(deps: IndexJobDeps) {
   });
 }
 
+// Batches that are already waiting (discovery runs ahead, hashes resolve at once) would otherwise be
+// chained through promise continuations alone, and timers, I/O and IPC of the app would wait for the whole
+// phase: one macrotask turn per batch keeps the thread responsive for ~0.1 ms each.
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 class IndexRun {
   readonly #deps: IndexJobDeps;
   readonly #ctx: JobContext<IndexLocationInput, IndexCheckpoint>;
@@ -292,11 +297,11 @@ class IndexRun {
     // search/search-deferral.ts). Counted before the walk: a resumed first index sees its earlier batches'
     // rows and goes back to change detection.
     const fresh = estimate === 0 && this.#ctx.input.scopes === undefined;
-    if (fresh) relaxWalCheckpoints(this.#db);
+    const checkpointer = fresh ? await BackgroundCheckpointer.start(this.#db) : undefined;
     try {
       await this.#walk(scopes, estimate, fresh);
     } finally {
-      if (fresh) restoreWalCheckpoints(this.#db);
+      await checkpointer?.stop();
     }
     await this.#fillSearch();
     await this.#advance('identity');
@@ -318,6 +323,7 @@ class IndexRun {
       });
       try {
         for await (const batch of walk) {
+          await yieldToEventLoop();
           noteListings(batch, listings, unreadable);
           const key = `p:${s}:${index}:${fingerprint(batch)}`;
           index += 1;
@@ -353,6 +359,7 @@ class IndexRun {
     for (;;) {
       const open = bound.get(this.#loc.id) as { after_id: number } | undefined;
       if (!open) return;
+      await yieldToEventLoop();
       this.#ctx.progress({ indeterminate: true, message: 'Processing: adding names to the search index' });
       await this.#step(`s:${open.after_id}`, async () => () => void fillDeferredSearch(this.#db, this.#loc.id, this.#deps.searchFillChunk));
     }
@@ -386,14 +393,14 @@ class IndexRun {
       return { paths, results: () => (used ? hash() : ((used = true), early)) };
     };
     let done = 0;
-    // Content ids are hashes, so every batch touches pages all over the identity indexes: with the default
-    // WAL checkpoint every 1,000 pages, a large run would copy the WAL back after nearly every batch.
-    const bulk = total >= 10 * IDENTIFY_BATCH_SIZE;
-    if (bulk) relaxWalCheckpoints(this.#db);
+    // Content ids are hashes, so every batch touches pages all over the identity indexes and the WAL fills
+    // fast: on a large run its checkpoints move to a worker thread.
+    const checkpointer = total >= 10 * IDENTIFY_BATCH_SIZE ? await BackgroundCheckpointer.start(this.#db) : undefined;
     try {
       let rows = batchAfter(this.#state.afterId);
       let hashing = rows.length > 0 ? startHashing(rows) : undefined;
       for (;;) {
+        await yieldToEventLoop();
         this.#ctx.throwIfInterrupted();
         if (rows.length === 0 || !hashing) break;
         const current = hashing;
@@ -445,7 +452,7 @@ class IndexRun {
         rows = following;
       }
     } finally {
-      if (bulk) restoreWalCheckpoints(this.#db);
+      await checkpointer?.stop();
       await pool?.close();
     }
     await this.#advance('media');

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { EventBus } from '../../events/event-bus.js';
 import { JobScheduler } from '../../jobs/job-scheduler.js';
 import { SqliteJobStore } from '../../jobs/sqlite-job-store.js';
@@ -9,7 +10,7 @@ import { HybridLogicalClock } from '../../sync/hlc.js';
 import type { DiscoveryBatch } from '../discovery.js';
 import { INDEX_LOCATION_JOB, makeIndexLocationJob, type IndexCheckpoint } from '../index-location-job.js';
 import { IndexWriter, noteListings, zeroCounts, type IndexCounts } from '../index-writer.js';
-import { relaxWalCheckpoints, restoreWalCheckpoints } from '../../db/wal-checkpoints.js';
+import { BackgroundCheckpointer } from '../../db/wal-checkpoints.js';
 import { deferSearchIndexing, fillDeferredSearch } from '../../search/search-deferral.js';
 
 const LOCATION_ID = '44444444-4444-4444-8444-444444444444';
@@ -50,13 +51,13 @@ export async function processingHook(root: string): Promise<{
     writer.applyBatch(batch, counts, pending, listings, unreadable, true);
   });
   const fill = db.transaction(() => fillDeferredSearch(db, LOCATION_ID));
-  relaxWalCheckpoints(db);
+  const checkpointer = await BackgroundCheckpointer.start(db);
   return {
     counts,
     cleanup,
     finish: async () => {
       while (!fill().done);
-      restoreWalCheckpoints(db);
+      await checkpointer.stop();
     },
     process: async (batch) => {
       noteListings(batch, listings, unreadable);
@@ -74,6 +75,27 @@ export interface JobPhaseTimes {
   finalize: number;
   total: number;
   counts: IndexCounts;
+  /** Event-loop delay of the thread that runs the job (the app's main thread), in ms. */
+  loopDelay: LoopDelay;
+}
+
+/** Event-loop delay percentiles, in ms. */
+export interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Measures this thread's event-loop delay while `work` runs. */
+export async function measureLoopDelay<T>(work: () => Promise<T>): Promise<{ result: T; delay: LoopDelay }> {
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  h.enable();
+  try {
+    const result = await work();
+    return { result, delay: { p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6 } };
+  } finally {
+    h.disable();
+  }
 }
 
 /**
@@ -97,7 +119,7 @@ export async function runIndexJob(root: string, hashWorkers = 2): Promise<JobPha
       scheduler.start();
       const start = performance.now();
       const id = scheduler.enqueue(INDEX_LOCATION_JOB, { libraryId: library.id, locationId: LOCATION_ID });
-      const done = await scheduler.waitFor(id);
+      const { result: done, delay } = await measureLoopDelay(() => scheduler.waitFor(id));
       const end = performance.now();
       await scheduler.stop();
       if (done.status !== 'completed') throw new Error(`bench index job ${done.status}: ${JSON.stringify(done.errors)}`);
@@ -109,6 +131,7 @@ export async function runIndexJob(root: string, hashWorkers = 2): Promise<JobPha
         media: at('finalize') - at('media'),
         finalize: end - at('finalize'),
         total: end - start,
+        loopDelay: delay,
         counts: (JSON.parse(settings.settings) as { index: { lastRun: { counts: IndexCounts } } }).index.lastRun.counts,
       });
     }

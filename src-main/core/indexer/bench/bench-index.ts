@@ -373,6 +373,8 @@ if (isMain) {
     const ratio = report.processing!.ms / report.find.ms;
     log(`discovery + processing (DB writes, ${fmt(hook.counts.new)} rows): ${ratio.toFixed(2)}x find's time  [goal <= 3x: ${ratio <= 3 ? 'PASS' : 'FAIL'}]`);
     try {
+      const { measureLoopDelay } = await import('./bench-index-job.js');
+      const idle = (await measureLoopDelay(() => new Promise((r) => setTimeout(r, 1000)))).delay;
       const [first, again] = await runIndexJob(options.root, options.workers ?? 2);
       for (const [label, r] of [['first index', first!], ['unchanged re-index', again!]] as const) {
         const files = report.tree.files;
@@ -382,6 +384,7 @@ if (isMain) {
         log(`  identity: ${fmt(r.counts.identified / (r.identity / 1000))} files/s (${fmt(r.counts.identified)} files in ${r.identity.toFixed(0)} ms) [goal >= 5,000 files/s: ${r.counts.identified === 0 || r.counts.identified / (r.identity / 1000) >= 5000 ? 'PASS' : 'FAIL'}]`);
         log(`  media: ${fmt(r.counts.thumbnails / Math.max(0.001, r.media / 1000))} images/s (${fmt(r.counts.thumbnails)} thumbnails, ${fmt(r.counts.exif)} EXIF rows in ${r.media.toFixed(0)} ms)`);
         log(`  finalize: ${r.finalize.toFixed(0)} ms; ${fmt(files)} files on disk`);
+        log(`  main-thread event-loop delay during the job: p50 ${r.loopDelay.p50.toFixed(1)} ms, p99 ${r.loopDelay.p99.toFixed(1)} ms, max ${r.loopDelay.max.toFixed(0)} ms | idle loop in this run: p99 ${idle.p99.toFixed(1)} ms, max ${idle.max.toFixed(0)} ms`);
       }
     } finally {
       if (!options.keep) fs.rmSync(options.root, { recursive: true, force: true });
