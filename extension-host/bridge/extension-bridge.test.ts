@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditTrail } from '../permissions/audit-trail.js';
 import type { DispatchResult } from '../sandbox/sandbox-protocol.js';
+import { HybridLogicalClock } from '../../src-main/core/sync/hlc.js';
+import { TagService, USER_SOURCE } from '../../src-main/core/tags/tag-service.js';
 import { ExtensionBridge, type BridgeEvent } from './extension-bridge.js';
 import { EXT, OTHER_EXT, makeBridgeFixture, type BridgeFixture } from './testing/bridge-fixture.js';
 
@@ -107,6 +109,38 @@ describe('ExtensionBridge: two keys on every call', () => {
 });
 
 describe('ExtensionBridge: writes', () => {
+  it("removes only the tag applications the extension made: the user's and out-of-scope contents are left alone", () => {
+    const cat = f.content('cat bytes');
+    const dog = f.content('dog bytes');
+    // The user tagged the dog #person:Grace before the extension tagged both photos.
+    const userTags = new TagService(new HybridLogicalClock('user'), 'test-device');
+    const grace = userTags.create(f.lib, '#person:Grace', null);
+    userTags.apply(f.lib, grace.id, [f.entry('photos/dog.png')], 'content', USER_SOURCE);
+    expect(ok<{ tagId: string; applied: number }>(bridge.dispatch('tags.addToContent', { contentIds: [cat, dog], tagPath: '#person:Grace' }))).toEqual({ tagId: grace.id, applied: 1 });
+    const applications = () => f.lib.raw.prepare(
+      `SELECT m.content_uuid AS content, a.source, a.source_id AS sourceId FROM tag_applications a JOIN user_metadata m ON m.id = a.metadata_id WHERE a.tag_id = ? ORDER BY m.content_uuid`,
+    ).all(grace.id) as { content: string; source: string; sourceId: string | null }[];
+    const before = applications();
+    expect(before).toHaveLength(2);
+
+    // Another extension cannot remove what this one applied; a content outside the granted folder is refused
+    // and nothing is removed (all or nothing); a path with no tag removes nothing.
+    expect(ok(other.dispatch('tags.removeFromContent', { contentIds: [cat, dog], tagPath: '#person:Grace' }))).toEqual({ tagId: grace.id, removed: 0 });
+    denied(bridge.dispatch('tags.removeFromContent', { contentIds: [cat, f.content('b bytes')], tagPath: '#person:Grace' }), 'WriteTags');
+    expect(ok(bridge.dispatch('tags.removeFromContent', { contentIds: [cat], tagPath: '#person:Nobody' }))).toEqual({ tagId: null, removed: 0 });
+    expect(bridge.dispatch('tags.removeFromContent', { contentIds: [cat], tagPath: 'a//b' })).toMatchObject({ error: { code: 'VALIDATION' } });
+    expect(applications()).toEqual(before);
+
+    // The extension's own removal: the cat loses the tag, the user's application on the dog survives.
+    expect(ok(bridge.dispatch('tags.removeFromContent', { contentIds: [cat, dog], tagPath: '#person:Grace' }))).toEqual({ tagId: grace.id, removed: 1 });
+    expect(applications()).toEqual([{ content: dog, source: 'user', sourceId: null }]);
+    expect(trail().filter((r) => r.method === 'tags.removeFromContent').map((r) => r.code)).toEqual(['PERMISSION_DENIED', 'OK', 'OK']);
+
+    // Without WriteTags the call is refused.
+    f.setGrants(f.defaultGrants().filter((g) => g.type !== 'WriteTags'));
+    denied(bridge.dispatch('tags.removeFromContent', { contentIds: [cat], tagPath: '#person:Grace' }), 'WriteTags');
+  });
+
   it('creates declared models, moving declared blob fields out of data, and tags with the extension as source', () => {
     const cat = f.content('cat bytes');
     const m = ok<{ id: string; data: object; blobFields: string[] }>(

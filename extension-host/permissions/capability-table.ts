@@ -8,8 +8,8 @@ export type Capability = Extract<PermissionType, 'ReadEntries' | 'ReadSidecars' 
  * Which capability each operation an extension may call requires. Anything not listed is denied to every
  * extension, whatever it declares: `library.*`, `locations.*`, `jobs.*` (extensions control their own jobs
  * through `job.*` bridge methods instead), `shell.*`, `actions.*`, user metadata (`entries.setNote`,
- * `entries.setFavorite`), tag removal and reorganisation (`tags.rename/move/delete/remove`), and collection
- * reads. Every call is also checked against the capability's scope (see `PermissionGuard`).
+ * `entries.setFavorite`), removing tags others applied and reorganising tags (`tags.rename/move/delete/remove`;
+ * an extension removes only its OWN applications, with `tags.removeFromContent`), and collection reads. Every call is also checked against the capability's scope (see `PermissionGuard`).
  *
  * @example
  * METHOD_CAPABILITIES['models.createForContent'] // 'WriteModels'
@@ -26,6 +26,7 @@ export const METHOD_CAPABILITIES = {
   'tags.create': 'WriteTags',
   'tags.apply': 'WriteTags',
   'tags.addToContent': 'WriteTags',
+  'tags.removeFromContent': 'WriteTags',
   'tags.addToModel': 'WriteTags',
   'models.createForContent': 'WriteModels',
   'models.create': 'WriteModels',

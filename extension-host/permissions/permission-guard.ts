@@ -136,7 +136,7 @@ export class PermissionGuard {
 
   #writeTags(method: string, p: Payload): Payload {
     if (method === 'tags.apply') for (const id of strings(p.entryIds)) this.#entry(id, 'WriteTags');
-    if (method === 'tags.addToContent') for (const id of strings(p.contentIds)) this.#content(id, this.#readScope, 'WriteTags');
+    if (method === 'tags.addToContent' || method === 'tags.removeFromContent') for (const id of strings(p.contentIds)) this.#content(id, this.#readScope, 'WriteTags');
     if (method === 'tags.addToModel') this.#ownModel(p.modelId, 'WriteTags');
     return p;
   }

@@ -11,7 +11,7 @@ export { config, vars } from "./config";
 export { log } from "./log";
 export { vdfs, Entry, EntryPage, EntryBatch, EntryQuery, EntryPager, FileBytes, Sidecar, SidecarWritten } from "./vdfs";
 export { models, ModelDescriptor, ModelScope, SyncStrategy, ModelRecord, ModelPage, ModelQuery, BlobValues, BlobPayload, Deleted } from "./models";
-export { tags, Tag, TagApplied } from "./tags";
+export { tags, Tag, TagApplied, TagRemoved } from "./tags";
 export { collections, Collection, CollectionItem, CollectionItems, ItemRefs, ItemsChanged } from "./collections";
 export { jobs, JobStep, JobStepRequest, CompletedTask, FailedTask, TaskCall } from "./jobs";
 export { ActionPreview, ActionChange, ActionOutcome, ActionRequest, HookBatch } from "./actions";

@@ -10,6 +10,13 @@ export class TagApplied {
   applied: f64 = 0;
 }
 
+/** What `tags.removeFromContent` removed: the tag (null when no tag has that path) and how many applications. */
+@json
+export class TagRemoved {
+  tagId: string | null = null;
+  removed: f64 = 0;
+}
+
 /** A tag of the hierarchy. */
 @json
 export class Tag {
@@ -39,6 +46,19 @@ export namespace tags {
     const o = new JsonObject().strs("contentIds", contentIds).str("tagPath", tagPath);
     if (confidence >= 0) o.num("confidence", confidence);
     return vdfsCall<TagApplied>("tags.addToContent", o.toString());
+  }
+
+  /**
+   * Removes `tagPath` from up to 1000 contents (`tags.removeFromContent`) — only the applications THIS
+   * extension made: the user's own application of the same tag, and other extensions', stay. No tag at that
+   * path removes nothing. Failure modes: `PERMISSION_DENIED` (no WriteTags, or a content outside your
+   * folders), `NOT_FOUND` (unknown content; nothing removed), `VALIDATION` (empty path part).
+   *
+   * @example
+   * tags.removeFromContent(contentIds, "#person:" + oldName);
+   */
+  export function removeFromContent(contentIds: string[], tagPath: string): Result<TagRemoved> {
+    return vdfsCall<TagRemoved>("tags.removeFromContent", new JsonObject().strs("contentIds", contentIds).str("tagPath", tagPath).toString());
   }
 
   /**

@@ -153,6 +153,21 @@ export const modelOperations = {
     input: LibraryRef.extend({ contentIds: z.array(Id).min(1).max(1000), tagPath: TagPath, confidence: Confidence }).strict(),
     output: z.object({ tagId: Id, applied: z.number() }),
   }),
+  /**
+   * Removes the tag at `tagPath` from contents, but only the applications the CALLER made: an extension removes
+   * what it applied (source `extension` with its id), never the user's own application of the same tag, nor
+   * another extension's; a user caller removes the user's. Answers `{tagId: null, removed: 0}` when no tag has
+   * that path (nothing to remove); the tag itself stays. All or nothing: an unknown content fails the call with
+   * `NOT_FOUND`; `VALIDATION` for an empty path part.
+   *
+   * @example
+   * tags.removeFromContent { contentIds: [c1, c2], tagPath: '#person:Grace' } → { tagId: 't…', removed: 2 }
+   */
+  'tags.removeFromContent': action({
+    summary: "Remove a tag path from contents: only the applications the caller made (others' stay)",
+    input: LibraryRef.extend({ contentIds: z.array(Id).min(1).max(1000), tagPath: TagPath }).strict(),
+    output: z.object({ tagId: Id.nullable(), removed: z.number() }),
+  }),
   'tags.addToModel': action({
     summary: 'Tag a model by tag path (missing tags are created)',
     input: LibraryRef.extend({ modelId: Id, tagPath: TagPath, confidence: Confidence }).strict(),

@@ -2,12 +2,12 @@
 import { JSON } from "json-as";
 import {
   Host, JsonObject, vdfs, EntryQuery, models, ModelQuery, ModelRecord, collections, ItemRefs, jobs, JobStep,
-  ActionPreview, ActionChange, ActionOutcome, ActionRequest, HookBatch, vdfsCall, log,
+  ActionPreview, ActionChange, ActionOutcome, ActionRequest, HookBatch, vdfsCall, log, tags,
 } from "cairn-sdk";
 import { Album, Moment, PhotoAnalysis, Person, Place, Settings } from "./models";
 import { AnalyzeState, applyResults, askNextSuspect, prepare } from "./analysis";
 import { ClusterStats, assign, clusterPending, contentsOf, dissolveUnnamed, hidePerson, merge, namePerson, notAFace, purgeFaceData, unmerge } from "./people";
-import { allOf, contains, settings } from "./store";
+import { allOf, contains, personTag, settings } from "./store";
 
 const IMAGE_EXTENSIONS: string[] = ["jpg", "jpeg", "png", "heic", "webp"];
 
@@ -430,7 +430,7 @@ export function action_reset_preview(): i32 {
   const out = new ActionPreview("Remove everything Photos created");
   for (let i = 0; i < ALL_TYPES.length; i++) out.changes.push(ActionChange.of<string>("delete " + countOf(ALL_TYPES[i]).toString() + " " + ALL_TYPES[i], ALL_TYPES[i]));
   out.changes.push(ActionChange.of<string>("delete the albums' collections", "collections"));
-  out.warnings.push("#person: tags already on photos stay (extensions cannot remove content tags yet)");
+  out.changes.push(ActionChange.of<string>("remove the #person: tags Photos put on photos (tags you added yourself stay)", "tags"));
   out.reversible = false;
   Host.output<ActionPreview>(out);
   return 0;
@@ -438,6 +438,18 @@ export function action_reset_preview(): i32 {
 
 export function action_reset_execute(): i32 {
   let removed = 0;
+  // The #person: tags Photos applied (the user's own applications of the same tags stay).
+  const people = allOf<Person>(Person.MODEL, new ModelQuery());
+  if (people.ok) for (let i = 0; i < people.value.length; i++) {
+    const p = people.value[i].data;
+    if (p.name.length == 0) continue;
+    const contents = contentsOf(p);
+    for (let j = 0; j < contents.length; j += 1000) {
+      const r = tags.removeFromContent(contents.slice(j, j + 1000), personTag(p.name));
+      if (r.ok) removed += <i32>r.value.removed;
+      else log.warn("cannot remove " + personTag(p.name) + ": " + r.error!.toString());
+    }
+  }
   const albums = allOf<Album>(Album.MODEL, new ModelQuery());
   if (albums.ok) for (let i = 0; i < albums.value.length; i++) {
     const c = albums.value[i].data.collectionId;

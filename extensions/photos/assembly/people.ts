@@ -1,7 +1,7 @@
 // People: the incremental clustering pass over the unassigned queue, and the edits users make (name, merge,
 // un-merge, move a face, hide, "not a face", bulk-assign). Every edit recomputes the touched people's
 // centroids from their faces' embeddings, so the next clustering pass sees the corrected clusters.
-import { BlobValues, ModelQuery, ModelRecord, Result, models, tags } from "cairn-sdk";
+import { BlobValues, ModelQuery, ModelRecord, Result, log, models, tags } from "cairn-sdk";
 import { assignFaces, centroidOf } from "./clustering";
 import { FaceBox, PhotoAnalysis, Person, Settings } from "./models";
 import { allOf, contains, faceContent, faceId, faceIndex, onContent, personTag, without } from "./store";
@@ -114,6 +114,33 @@ function tagFaces(name: string, faceIds: string[]): void {
     if (!contains(contents, c)) contents.push(c);
   }
   for (let i = 0; i < contents.length; i += 1000) tags.addToContent(contents.slice(i, i + 1000), personTag(name));
+}
+
+/**
+ * Removes `#person:<name>` — the applications Photos made, never the user's own — from the contents of
+ * `faceIds`, except contents where another active person with that name still has a face.
+ */
+export function untagFaces(name: string, faceIds: string[], personId: string): void {
+  if (name.length == 0 || faceIds.length == 0) return;
+  const keep: string[] = [];
+  const namesakes = allOf<Person>(Person.MODEL, new ModelQuery().whereStr("name", name));
+  if (namesakes.ok) for (let i = 0; i < namesakes.value.length; i++) {
+    const other = namesakes.value[i];
+    if (other.id == personId || !other.data.active) continue;
+    for (let j = 0; j < other.data.faceIds.length; j++) {
+      const c = faceContent(other.data.faceIds[j]);
+      if (!contains(keep, c)) keep.push(c);
+    }
+  }
+  const contents: string[] = [];
+  for (let i = 0; i < faceIds.length; i++) {
+    const c = faceContent(faceIds[i]);
+    if (!contains(contents, c) && !contains(keep, c)) contents.push(c);
+  }
+  for (let i = 0; i < contents.length; i += 1000) {
+    const r = tags.removeFromContent(contents.slice(i, i + 1000), personTag(name));
+    if (!r.ok) log.warn("cannot remove " + personTag(name) + ": " + r.error!.toString());
+  }
 }
 
 /**
@@ -233,13 +260,16 @@ function person(id: string): ModelRecord<Person> | null {
   return r.ok ? r.value : null;
 }
 
-/** Names a person and tags the photos of its faces `#person:<name>`. */
+/** Names (or renames) a person and tags the photos of its faces `#person:<name>` (a rename removes the old tag). */
 export function namePerson(personId: string, name: string): string {
   const p = person(personId);
   if (p === null) return "no person " + personId;
   if (name.trim().length == 0) return "a name cannot be empty";
+  const previous = p.data.name;
   p.data.name = name.trim();
   models.update<Person>(Person.MODEL, p.id, p.data);
+  // A rename takes the old name's tag off the photos (only where Photos applied it).
+  if (previous.length > 0 && previous != p.data.name) untagFaces(previous, p.data.faceIds, p.id);
   tagFaces(p.data.name, p.data.faceIds);
   return "";
 }
@@ -275,6 +305,7 @@ export function merge(intoId: string, fromId: string): string {
   savePerson(into, cache);
   savePerson(from, cache);
   cache.flush();
+  if (from.data.name != into.data.name) untagFaces(from.data.name, moved, from.id);
   tagFaces(into.data.name, moved);
   return "";
 }

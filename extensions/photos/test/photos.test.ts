@@ -212,6 +212,42 @@ describe('Photos: analysis, people, places, albums', () => {
   });
 });
 
+describe('Photos: #person tags follow a rename and a reset, and the user\'s own tags stay', () => {
+  let lib: PhotoLibrary;
+  afterAll(async () => {
+    await lib?.h.close();
+  });
+
+  it('a rename moves the tag, reset removes what Photos applied, and a tag the user applied survives both', async () => {
+    const photos = standardPhotos().filter((p) => p.label.startsWith('grace') || p.label === 'astronaut');
+    lib = await startPhotos(extensionDir, photos);
+    const h = lib.h;
+    await h.runJob('analyze_photos', {});
+    const grace = (await modelsOf(h, 'Person'))[0]!;
+    // The user tagged one photo #person:Grace themselves first.
+    const userTag = await h.invoke('tags.create', { name: '#person:Grace' });
+    await h.invoke('tags.apply', { tagId: userTag.id, entryIds: [lib.entry('people/grace-nyc.jpg')], scope: 'content' });
+    const tagsOf = async (p: string) => (await h.invoke('entries.get', { entryId: lib.entry(p) })).tags.map((t) => `${t.name} ${t.source}`).sort();
+    const gracePhotos = ['people/grace-paris.jpg', 'backup/grace-paris-copy.jpg', 'people/grace-paris-2.jpg'];
+
+    await h.execute('name_person', { entryIds: [], params: { personId: grace.id, name: 'Grace' } });
+    for (const p of gracePhotos) expect(await tagsOf(p), p).toEqual(['#person:Grace extension']);
+    expect(await tagsOf('people/grace-nyc.jpg')).toEqual(['#person:Grace user']);
+
+    await h.execute('name_person', { entryIds: [], params: { personId: grace.id, name: 'Grace Hopper' } });
+    for (const p of gracePhotos) expect(await tagsOf(p), p).toEqual(['#person:Grace Hopper extension']);
+    expect(await tagsOf('people/grace-nyc.jpg')).toEqual(['#person:Grace Hopper extension', '#person:Grace user']);
+    expect(await tagsOf('people/astronaut.png')).toEqual([]);
+
+    const preview = await h.preview('reset', { entryIds: [] });
+    expect(preview.changes.map((c) => c.description)).toContain('remove the #person: tags Photos put on photos (tags you added yourself stay)');
+    await h.execute('reset', { entryIds: [], params: {} });
+    for (const p of gracePhotos) expect(await tagsOf(p), p).toEqual([]);
+    expect(await tagsOf('people/grace-nyc.jpg')).toEqual(['#person:Grace user']);
+    expect(await modelsOf(h, 'Person')).toEqual([]);
+  }, 120_000);
+});
+
 describe('Photos: kill-and-resume, auto-analyse hook', () => {
   it('stops mid-job, resumes from the checkpoint (the tasks it asked for), and creates no duplicates', async () => {
     const photos = standardPhotos().filter((p) => p.label !== 'page');

@@ -42,7 +42,7 @@ export interface HostStub {
 /** Which capability each method needs (harness approximation of the bridge's table). */
 export function requiredPermission(method: string, payload: Record<string, unknown>): PermissionType | null {
   if (method.startsWith('models.')) return 'WriteModels';
-  if (method === 'tags.addToContent' || method === 'tags.addToModel' || method === 'tags.apply' || method === 'tags.remove' || method === 'tags.create') return 'WriteTags';
+  if (method === 'tags.addToContent' || method === 'tags.removeFromContent' || method === 'tags.addToModel' || method === 'tags.apply' || method === 'tags.remove' || method === 'tags.create') return 'WriteTags';
   if (method.startsWith('collections.') && method !== 'collections.list' && method !== 'collections.items') return 'WriteCollections';
   if (method === 'sidecars.write') return 'WriteSidecars';
   if (method === 'sidecars.read') return 'ReadSidecars';

@@ -10,7 +10,7 @@ import type { ModelService, ModelTarget, NewModel } from './model-service.js';
 import type { TagPathWriter } from './tag-paths.js';
 
 /** The operations {@link modelHandlers} answers. */
-export type ModelOperationName = Extract<OperationName, `models.${string}` | `sidecars.${string}`> | 'tags.addToContent' | 'tags.addToModel' | 'entries.getMany' | 'entries.readBytes';
+export type ModelOperationName = Extract<OperationName, `models.${string}` | `sidecars.${string}`> | 'tags.addToContent' | 'tags.removeFromContent' | 'tags.addToModel' | 'entries.getMany' | 'entries.readBytes';
 export type ModelHandlers = Pick<Handlers, ModelOperationName>;
 
 /** What the handlers need. */
@@ -38,7 +38,7 @@ export function tagSourceOf(ctx: { caller: Caller }, confidence: number | undefi
 
 /**
  * Registry handlers for models and blobs (`models.*`), tagging by path (`tags.addToContent`,
- * `tags.addToModel`), batch and byte reads of entries (`entries.getMany`, `entries.readBytes`) and sidecars
+ * `tags.removeFromContent` — the caller's own applications only — and `tags.addToModel`), batch and byte reads of entries (`entries.getMany`, `entries.readBytes`) and sidecars
  * (`sidecars.*`). All are synchronous, so the extension bridge can call them from inside a host function.
  * Changes emit `models.onDidChange`, `tags.onDidChange` or `entries.onDidChange`.
  *
@@ -99,6 +99,11 @@ export function modelHandlers(deps: ModelHandlerDeps): ModelHandlers {
       if (result.applied > 0) {
         events.emit('tags.onDidApply', { libraryId, tagId: result.tagId, entryIds: [], contentIds, sourceId: ctx.caller.kind === 'extension' ? ctx.caller.extensionId : null });
       }
+      return result;
+    },
+    'tags.removeFromContent': ({ libraryId, contentIds, tagPath }, ctx) => {
+      const result = tagPaths.untagContents(ctx.library(libraryId), contentIds, tagPath, tagSourceOf(ctx, undefined));
+      if (result.removed > 0) events.emit('tags.onDidChange', { libraryId });
       return result;
     },
     'tags.addToModel': ({ libraryId, modelId, tagPath, confidence }, ctx) => {

@@ -3,7 +3,7 @@ import type { HandlersFor } from '../registry/operation-registry.js';
 import { USER_SOURCE, type TagService } from './tag-service.js';
 
 /** Registry handlers for `tags.*` (tagging contents and models by path lives in models/model-handlers.ts). Every change emits `tags.onDidChange`. */
-export function tagHandlers(tags: TagService, events: EventBus): Omit<HandlersFor<'tags'>, 'tags.addToContent' | 'tags.addToModel'> {
+export function tagHandlers(tags: TagService, events: EventBus): Omit<HandlersFor<'tags'>, 'tags.addToContent' | 'tags.removeFromContent' | 'tags.addToModel'> {
   const changed = <T>(libraryId: string, value: T): T => {
     events.emit('tags.onDidChange', { libraryId });
     return value;
