@@ -190,14 +190,25 @@ test('revoking a grant in the settings page stops its access', async ({ page }) 
   await sidebar(page).getByRole('button', { name: 'Noted files' }).click();
   await expect(page.getByRole('heading', { name: 'Nothing here yet' })).toBeVisible();
 
-  // Allowing it again re-opens the folder picker, narrowed to a subfolder.
+  // Allowing it again re-opens the folder picker, narrowed to a subfolder chosen in the folder browser.
   await openSettings(page);
   await read.getByRole('button', { name: 'Allow…' }).click();
   const edit = page.getByRole('dialog', { name: `Change what ${EXT_NAME} may do` });
   await edit.getByRole('checkbox', { name: 'Allow Work' }).uncheck();
   await edit.getByRole('button', { name: 'Choose subfolders of Photos' }).click();
-  await edit.getByLabel('Subfolder of Photos').fill('Trips');
-  await edit.getByRole('button', { name: 'Add', exact: true }).click();
+  await edit.getByRole('button', { name: 'Browse folders of Photos' }).click();
+  const browser = edit.getByRole('region', { name: 'Folders of Photos' });
+  // It starts at the location and cannot leave it; it lists folders only, never the photos beside them.
+  await expect(browser.getByLabel('Current folder')).toHaveText('(the whole location)');
+  await expect(browser.getByRole('button', { name: 'Up one folder' })).toBeDisabled();
+  const subfolders = browser.getByRole('list', { name: 'Subfolders' });
+  await expect(subfolders.getByRole('button')).toHaveText(['Trips']);
+  await subfolders.getByRole('button', { name: 'Trips' }).click();
+  await expect(browser.getByLabel('Current folder')).toHaveText('Trips');
+  await expect(subfolders).toContainText('No subfolders here.');
+  await browser.getByRole('button', { name: 'Add this folder' }).click();
+  await expect(browser).toBeHidden();
+  await expect(edit.getByRole('list', { name: 'Subfolders of Photos' })).toContainText('Trips');
   await edit.getByRole('button', { name: 'Save' }).click();
   await expect(edit).toBeHidden();
   await expect(read.getByRole('list', { name: 'Folders' })).toContainText('Trips');

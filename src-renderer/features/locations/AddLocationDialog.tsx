@@ -1,10 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { errorMessage, getBridge } from '../../bridge/get-bridge';
+import { FolderBrowser } from '../../components/FolderBrowser';
 import { useAppStore } from '../../stores/app-store';
 
 /**
  * Adds a folder to the current library. In Electron it offers the native folder picker; in a browser
- * (headless shell) the user types the path, since a web page cannot see real folder paths.
+ * (headless shell), where a web page cannot see real folder paths, the user types the path or browses the
+ * machine's folders through `locations.browseFolders`.
  */
 export function AddLocationDialog({ onClose }: { onClose: () => void }) {
   const canPick = useAppStore((s) => s.shell?.canPickFolders ?? false);
@@ -12,6 +14,7 @@ export function AddLocationDialog({ onClose }: { onClose: () => void }) {
   const [path, setPath] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [browsing, setBrowsing] = useState(false);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -41,13 +44,29 @@ export function AddLocationDialog({ onClose }: { onClose: () => void }) {
           <span>Folder path</span>
           <div className="field-row">
             <input autoFocus aria-label="Folder path" placeholder="/home/you/Pictures" value={path} onChange={(e) => setPath(e.target.value)} />
-            {canPick && (
+            {canPick ? (
               <button type="button" onClick={() => void pick()}>
                 Choose…
+              </button>
+            ) : (
+              <button type="button" aria-expanded={browsing} onClick={() => setBrowsing((v) => !v)}>
+                Browse…
               </button>
             )}
           </div>
         </label>
+        {browsing && (
+          <FolderBrowser
+            start={path.trim() || undefined}
+            chooseLabel="Use this folder"
+            onCancel={() => setBrowsing(false)}
+            onChoose={(chosen) => {
+              setPath(chosen);
+              setError(null);
+              setBrowsing(false);
+            }}
+          />
+        )}
         {error && (
           <p className="dialog-error" role="alert">
             {error}

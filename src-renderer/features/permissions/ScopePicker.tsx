@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import { getBridge } from '../../bridge/get-bridge';
+import { FolderBrowser, relativeFolder } from '../../components/FolderBrowser';
 import { Icon } from '../../components/Icon';
 import { useAppStore } from '../../stores/app-store';
 
@@ -23,7 +24,8 @@ export function wholeLocations(locationIds: string[]): ScopeChoice[] {
 
 /**
  * Which folders a file permission covers: one checkbox per location of the library; each location can be
- * narrowed to subfolders (typed, or chosen from its top-level folders).
+ * narrowed to subfolders: typed (with its top-level folders suggested) or chosen in a folder browser that
+ * stays inside the location.
  */
 export function ScopePicker({ value, onChange, label }: { value: ScopeChoice[]; onChange(next: ScopeChoice[]): void; label: string }) {
   const locations = useAppStore((s) => s.locations);
@@ -69,6 +71,7 @@ function ScopeRow(props: {
   const [open, setOpen] = useState(false);
   const [typed, setTyped] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
+  const [browsing, setBrowsing] = useState(false);
   const folders = useTopFolders(open ? libraryLocationId : null);
   const listId = useId();
 
@@ -133,7 +136,31 @@ function ScopeRow(props: {
             <button type="button" onClick={() => add(typed)}>
               Add
             </button>
+            <button type="button" aria-expanded={browsing} onClick={() => setBrowsing((v) => !v)} aria-label={`Browse folders of ${name}`}>
+              Browse…
+            </button>
           </div>
+          {browsing && (
+            <FolderBrowser
+              root={path}
+              label={`Folders of ${name}`}
+              chooseLabel="Add this folder"
+              onCancel={() => setBrowsing(false)}
+              onChoose={(chosen) => {
+                const rel = relativeFolder(chosen, path);
+                setBrowsing(false);
+                if (rel === null) return setProblem('That folder is outside this location.');
+                if (rel === '') {
+                  // The location itself: the whole of it.
+                  setProblem(null);
+                  if (on) onSubpaths([]);
+                  else onToggle(true);
+                  return;
+                }
+                add(rel);
+              }}
+            />
+          )}
           {problem && <p className="inline-error">{problem}</p>}
           <p className="muted small">{subpaths.length === 0 ? 'Add a subfolder to narrow access to it instead of the whole location.' : 'Remove every subfolder to give access to the whole location again.'}</p>
         </div>
