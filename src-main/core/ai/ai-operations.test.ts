@@ -226,12 +226,13 @@ describe('ai.* operations', () => {
     expect(await core.registry.invoke('ai.generate', { model: 'dead', prompt: 'hi' }, userCtx)).toMatchObject({ ok: false, error: { code: 'IO' } });
   });
 
-  it('registers ONNX files but cannot run them without onnxruntime-node', async () => {
+  it('registers ONNX files, available with onnxruntime-node installed; without it they cannot run', async () => {
     const file = path.join(core.home.modelsDir, 'custom', 'faces.onnx');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, 'not really onnx');
     const model = await core.registry.call('ai.registerModel', { model: { name: 'custom-faces', category: 'face_detection', source: { kind: 'local', path: file }, licence: 'MIT' } }, userCtx);
-    expect(model).toMatchObject({ format: 'onnx', sizeBytes: 15, available: false, unavailableReason: ONNX_NOT_INSTALLED });
+    expect(model).toMatchObject({ format: 'onnx', sizeBytes: 15, available: true, unavailableReason: null });
+    await expect(new OnnxModelLoader().load('custom-faces', file)).rejects.toMatchObject({ code: 'VALIDATION' });
     const loader = new OnnxModelLoader(() => {
       throw new Error('Cannot find module onnxruntime-node');
     });
