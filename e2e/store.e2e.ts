@@ -52,7 +52,7 @@ test.beforeAll(async () => {
   catalog.add(v1.bytes, v1.manifest, { categories: ['Developer'] });
   // A third-party extension nobody signed, to see how the store marks it.
   const other = await packVariant('hello-tags', (m) => ({ ...m, id: 'org.example.kind-tags', name: 'Kind Tags (community)', publisher: 'Example Labs', version: '1.4.0' }));
-  catalog.add(other.bytes, other.manifest, { categories: ['Organize'] });
+  catalog.add(other.bytes, other.manifest, { categories: ['Organize'], icon: { name: 'kind-tags.png', bytes: fs.readFileSync(path.join(FIXTURES, 'page.png')) } });
   server = await startServer(home);
 });
 
@@ -84,6 +84,10 @@ test('install from a catalog, scoped to one location, declining the optional per
   await page.getByLabel('Catalog URL').fill(catalog.url);
   await page.getByRole('button', { name: 'Add catalog' }).click();
   await expect(page.getByRole('listitem', { name: 'Kind Tags (community)' })).toContainText('Unsigned');
+  // Its icon comes from the URL catalog: fetched, checked and cached by Cairn, then served like bundled icons.
+  const icon = page.getByRole('listitem', { name: 'Kind Tags (community)' }).locator('img.ext-icon');
+  await expect(icon).toHaveAttribute('src', /^\/ext-asset\/catalog-cache\/org\.example\.kind-tags\/[0-9a-f]{64}\.png$/);
+  await expect.poll(() => icon.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))).toBeGreaterThan(0);
   await expect(card).toContainText('Unsigned');
   await expect(card).toContainText('0.1.1');
 

@@ -48,7 +48,7 @@ export class TestCatalog {
   }
 
   /** Lists a package's version (adding the extension on first use). */
-  add(bytes: Buffer, manifest: Json, extra: { description?: string; categories?: string[] } = {}): void {
+  add(bytes: Buffer, manifest: Json, extra: { description?: string; categories?: string[]; icon?: { name: string; bytes: Buffer } } = {}): void {
     const id = manifest.id as string;
     const version = manifest.version as string;
     const file = `${id}-${version}.cairnext`;
@@ -57,6 +57,11 @@ export class TestCatalog {
     if (!ext) {
       ext = { id, name: manifest.name, publisher: manifest.publisher, description: extra.description ?? manifest.description ?? '', categories: extra.categories ?? [], versions: [] };
       this.extensions.push(ext);
+    }
+    if (extra.icon) {
+      // Served next to the catalog; listed relative to it.
+      this.files.set(`icons/${extra.icon.name}`, extra.icon.bytes);
+      ext.icon = `icons/${extra.icon.name}`;
     }
     (ext.versions as Json[]).unshift({
       version,

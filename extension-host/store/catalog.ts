@@ -60,19 +60,53 @@ export type TrustLevel = 'verified' | 'bundled' | 'unsigned' | 'unknown-publishe
 
 const MAX_CATALOG_BYTES = 16 * 1024 * 1024;
 
-async function fetchBytes(url: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
+/**
+ * Downloads `url` into memory, refusing redirects and anything larger than `maxBytes`: a declared
+ * Content-Length over the cap fails before reading, and a body that grows past it is cut off while streaming.
+ *
+ * Failure modes: `IO` (unreachable, timeout, HTTP error, broken body), `QUOTA_EXCEEDED` (too large).
+ *
+ * @example
+ * const bytes = await fetchBytes('http://127.0.0.1:8123/catalog.json', 16 << 20);
+ */
+export async function fetchBytes(url: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
   let response: Response;
   try {
     response = await fetch(url, { signal: signal ?? AbortSignal.timeout(30_000), redirect: 'error' });
   } catch (error) {
     throw new CairnError('IO', `Could not reach ${url}: ${(error as Error).message}`);
   }
-  if (!response.ok) throw new CairnError('IO', `${url} answered HTTP ${response.status}.`);
+  const tooLarge = () => new CairnError('QUOTA_EXCEEDED', `${url} is larger than ${maxBytes} bytes.`);
+  if (!response.ok) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new CairnError('IO', `${url} answered HTTP ${response.status}.`);
+  }
   const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > maxBytes) throw new CairnError('QUOTA_EXCEEDED', `${url} is larger than ${maxBytes} bytes.`);
-  const body = Buffer.from(await response.arrayBuffer());
-  if (body.length > maxBytes) throw new CairnError('QUOTA_EXCEEDED', `${url} is larger than ${maxBytes} bytes.`);
-  return body;
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (response.body) {
+    const reader = response.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > maxBytes) {
+          await reader.cancel().catch(() => undefined);
+          throw tooLarge();
+        }
+        chunks.push(value);
+      }
+    } catch (error) {
+      if (error instanceof CairnError) throw error;
+      throw new CairnError('IO', `Could not read ${url}: ${(error as Error).message}`);
+    }
+  }
+  return Buffer.concat(chunks);
 }
 
 /**

@@ -13,6 +13,7 @@ import type { CairnHome } from '../../src-main/core/home/cairn-home.js';
 import { ExtensionInstaller, type ExtensionInstallerOptions, type InstallerLibrary } from '../packages/extension-installer.js';
 import type { GrantChoice } from '../packages/extension-grants.js';
 import { describeSigner } from '../packages/package-signature.js';
+import { CatalogIconCache, type IconCacheOptions } from './icon-cache.js';
 import { fetchVerifiedPackage, loadCatalog, type Catalog, type CatalogExtension, type CatalogSource, type CatalogVersion } from './catalog.js';
 
 export { BUNDLED_CATALOG_DIR, EXT_ASSET_URL_PREFIX };
@@ -26,6 +27,13 @@ export interface ExtensionStoreOptions {
   coreVersion?: string;
   /** Installer settings; `onChange` is told after every committed change. */
   installer?: ExtensionInstallerOptions;
+  /**
+   * Where icons of URL catalogs are cached (the shells pass `catalogIconCacheDir(home.dir)`). Without it, those
+   * extensions show the placeholder icon.
+   */
+  iconCacheDir?: string;
+  /** Limits of the icon cache (tests lower them). */
+  iconCache?: IconCacheOptions;
 }
 
 /** One source after loading: its catalog, or why it could not be loaded. */
@@ -76,9 +84,11 @@ export class ExtensionStore {
   readonly bundledDir: string;
   readonly #home: ExtensionStoreOptions['home'];
   readonly #coreVersion: string;
+  readonly #icons: CatalogIconCache | null;
 
   constructor(options: ExtensionStoreOptions) {
     this.#home = options.home;
+    this.#icons = options.iconCacheDir ? new CatalogIconCache(options.iconCacheDir, options.iconCache) : null;
     this.bundledDir = path.resolve(options.bundledDir ?? BUNDLED_CATALOG_DIR);
     this.#coreVersion = options.coreVersion ?? options.installer?.coreVersion ?? APP_VERSION;
     this.installer = new ExtensionInstaller({ coreVersion: this.#coreVersion, ...options.installer });
@@ -152,11 +162,28 @@ export class ExtensionStore {
     this.#revoke(lib, loaded);
     const installed = new Map(this.installer.list(lib).map((s) => [s.id, s]));
     const merged = mergeCatalogs(loaded);
+    await this.#remoteIcons([...merged.values()]);
     const extensions = [...merged.values()]
       .map((m) => this.#entry(m, installed.get(m.ext.id) ?? null))
       .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
     const sources = loaded.map((l) => ({ ...l.source, name: l.catalog?.name ?? null, extensionCount: l.catalog?.extensions.length ?? 0, error: l.error }));
     return { extensions, sources };
+  }
+
+  /**
+   * Icons listed by URL catalogs: fetched into the cache (checked for size and image type) and served under
+   * `/ext-asset/catalog-cache/`; any failure leaves `iconUrl` null, so the store shows its placeholder.
+   */
+  async #remoteIcons(merged: MergedExtension[]): Promise<void> {
+    const icons = this.#icons;
+    if (!icons) return;
+    await Promise.all(
+      merged.map(async (m) => {
+        if (m.iconUrl || !m.remoteIcon) return;
+        const file = await icons.get(m.remoteIcon);
+        if (file) m.iconUrl = `${EXT_ASSET_URL_PREFIX}catalog-cache/${m.ext.id}/${file}`;
+      }),
+    );
   }
 
   /**
@@ -335,6 +362,8 @@ interface MergedExtension {
   ext: CatalogExtension;
   publisherName: string;
   iconUrl: string | null;
+  /** The absolute http(s) URL of the icon a URL catalog lists, to fetch into the icon cache; else null. */
+  remoteIcon: string | null;
   sourceIds: string[];
   loaded: LoadedSource[];
   /** By version; the first source listing a version wins. */
@@ -356,6 +385,7 @@ export function mergeCatalogs(loaded: readonly LoadedSource[]): Map<string, Merg
           ext,
           publisherName: l.catalog.publishers[ext.publisher]?.name ?? ext.publisher,
           iconUrl: ext.icon && l.source.kind === 'bundled' && isSafeRelative(ext.icon) ? `${EXT_ASSET_URL_PREFIX}catalog/${ext.id}/${ext.icon}` : null,
+          remoteIcon: ext.icon && l.source.kind === 'url' ? remoteUrl(ext.icon, l.source.location) : null,
           sourceIds: [],
           loaded: [],
           versions: new Map(),
@@ -370,6 +400,16 @@ export function mergeCatalogs(loaded: readonly LoadedSource[]): Map<string, Merg
     }
   }
   return merged;
+}
+
+/** `ref` resolved against the catalog's URL, when the result is http(s); else null. */
+function remoteUrl(ref: string, catalogUrl: string): string | null {
+  try {
+    const url = new URL(ref, catalogUrl);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
 }
 
 function isSafeRelative(p: string): boolean {

@@ -1,8 +1,10 @@
 import type { CairnCore, StoreHandlers, UiHandlers } from '../../src-main/core/cairn-core.js';
 import type { HandlerContext } from '../../src-main/core/registry/operation-registry.js';
 import { CairnError } from '../../src-shared/errors.js';
+import { catalogIconCacheDir } from '../../src-main/core/sidecars/ext-asset-request.js';
 import type { ExtensionInstallerOptions } from '../packages/extension-installer.js';
 import { ExtensionStore } from './extension-store.js';
+import type { IconCacheOptions } from './icon-cache.js';
 import { uiContributions, uiMapPoints, uiQuerySection } from './ui-contributions.js';
 
 export interface StoreHandlerOptions {
@@ -10,6 +12,8 @@ export interface StoreHandlerOptions {
   bundledDir?: string;
   /** Installer settings (core version, features, limits). */
   installer?: Omit<ExtensionInstallerOptions, 'onChange'>;
+  /** Limits of the cache of URL-catalog icons (`<home>/cache/catalog-icons/`). */
+  iconCache?: IconCacheOptions;
 }
 
 /** Neither the Store nor the UI contributions are for extensions to call: they manage and reveal other extensions. */
@@ -37,6 +41,8 @@ function userOnly<H extends object>(handlers: H): H {
 export function storeHandlers(core: Pick<CairnCore, 'events' | 'home'>, options: StoreHandlerOptions = {}): StoreHandlers {
   const store = new ExtensionStore({
     home: core.home,
+    iconCacheDir: catalogIconCacheDir(core.home.dir),
+    ...(options.iconCache ? { iconCache: options.iconCache } : {}),
     ...(options.bundledDir ? { bundledDir: options.bundledDir } : {}),
     installer: { ...options.installer, onChange: (libraryId, id, change) => core.events.emit('extensions.onDidChange', { libraryId, id, change }) },
   });

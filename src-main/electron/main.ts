@@ -12,7 +12,7 @@ import { CairnCore } from '../core/cairn-core.js';
 import { ExtensionRuntime } from '../../extension-host/runtime/extension-runtime.js';
 import { storeHandlers, uiHandlers } from '../../extension-host/store/store-handlers.js';
 import { resolveSidecarRequest, SIDECAR_URL_PREFIX } from '../core/sidecars/sidecar-request.js';
-import { EXT_ASSET_HEADERS, EXT_ASSET_URL_PREFIX, resolveExtAssetRequest } from '../core/sidecars/ext-asset-request.js';
+import { BUNDLED_CATALOG_DIR, catalogIconCacheDir, EXT_ASSET_HEADERS, EXT_ASSET_URL_PREFIX, resolveExtAssetRequest } from '../core/sidecars/ext-asset-request.js';
 import { mimeFor, resolveStatic } from '../server/static-files.js';
 
 const SCHEME = 'cairn-app';
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
       return new Response(body.body, { status: 200, headers: { 'content-type': sidecar.mime, 'x-content-type-options': 'nosniff' } });
     }
     if (url.host === 'app' && url.pathname.startsWith(EXT_ASSET_URL_PREFIX)) {
-      const asset = await resolveExtAssetRequest(core.libraries, url.pathname);
+      const asset = await resolveExtAssetRequest(core.libraries, url.pathname, BUNDLED_CATALOG_DIR, catalogIconCacheDir(core.home.dir));
       if (!asset) return new Response('Not found', { status: 404 });
       const body = await net.fetch(pathToFileURL(asset.file).href);
       return new Response(body.body, { status: 200, headers: { 'content-type': asset.mime, ...EXT_ASSET_HEADERS } });

@@ -6,7 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClientMessage, ServerMessage } from '../../src-shared/bridge.js';
 import type { CairnCore } from '../core/cairn-core.js';
 import { resolveSidecarRequest, SIDECAR_URL_PREFIX } from '../core/sidecars/sidecar-request.js';
-import { EXT_ASSET_HEADERS, EXT_ASSET_URL_PREFIX, resolveExtAssetRequest } from '../core/sidecars/ext-asset-request.js';
+import { catalogIconCacheDir, EXT_ASSET_HEADERS, EXT_ASSET_URL_PREFIX, resolveExtAssetRequest } from '../core/sidecars/ext-asset-request.js';
 import { mimeFor, resolveStatic } from './static-files.js';
 
 /** Largest WebSocket message a client may send. */
@@ -81,7 +81,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       return;
     }
     if (url.pathname.startsWith(EXT_ASSET_URL_PREFIX)) {
-      void resolveExtAssetRequest(core.libraries, url.pathname, options.catalogDir).then((asset) => {
+      void resolveExtAssetRequest(core.libraries, url.pathname, options.catalogDir, catalogIconCacheDir(core.home.dir)).then((asset) => {
         if (!asset) return deny(404, 'Not found.\n');
         res.writeHead(200, { 'content-type': asset.mime, 'cache-control': 'private, max-age=3600', ...EXT_ASSET_HEADERS });
         fs.createReadStream(asset.file).on('error', () => res.destroy()).pipe(res);

@@ -11,7 +11,14 @@ const TYPES: Record<string, string> = { '.png': 'image/png', '.svg': 'image/svg+
 /** Where the app's own Extension Store catalog lives: `npm run build:catalog` writes it. */
 export const BUNDLED_CATALOG_DIR = path.join(APP_ROOT, 'out', 'catalog');
 
-/** URL prefix under which both shells serve extension assets: `/ext-asset/<libraryId | catalog>/<extensionId>/<path>`. */
+/** Where the Extension Store keeps the icons it fetched from URL catalogs, content-addressed: `<home>/cache/catalog-icons/`. */
+export function catalogIconCacheDir(homeDir: string): string {
+  return path.join(homeDir, 'cache', 'catalog-icons');
+}
+
+const CACHED_ICON = /^[0-9a-f]{64}\.(png|jpg|webp|svg)$/;
+
+/** URL prefix under which both shells serve extension assets: `/ext-asset/<libraryId | catalog | catalog-cache>/<extensionId>/<path>`. */
 export const EXT_ASSET_URL_PREFIX = '/ext-asset/';
 
 /** Headers for an asset response: SVGs may hold scripts, so nothing in them may run or load. */
@@ -21,14 +28,21 @@ export const EXT_ASSET_HEADERS = { 'x-content-type-options': 'nosniff', 'content
  * Resolves an extension asset URL path (icons the renderer shows) to a file:
  * - `/ext-asset/<libraryId>/<extensionId>/assets/<…>`: a file in the `assets/` folder of the version installed in
  *   that library (`<library>/extensions/<id>/<version>/assets/`), nothing else of the package;
- * - `/ext-asset/catalog/<extensionId>/<icon>`: the icon the bundled catalog lists for that extension, and only it.
+ * - `/ext-asset/catalog/<extensionId>/<icon>`: the icon the bundled catalog lists for that extension, and only it;
+ * - `/ext-asset/catalog-cache/<extensionId>/<sha256>.<ext>`: an icon the store fetched from a URL catalog and
+ *   checked (size, image type by its bytes) into `iconCacheDir` (see {@link catalogIconCacheDir}).
  * Only images (png, svg, jpg, webp) are served. Returns null for anything malformed, unknown or outside those folders.
  *
  * @example
  * await resolveExtAssetRequest(libraries, '/ext-asset/<lib>/com.example.hello/assets/icon.svg', bundledDir)
  * // { file: '/…/extensions/com.example.hello/1.0.0/assets/icon.svg', mime: 'image/svg+xml' }
  */
-export async function resolveExtAssetRequest(libraries: Pick<LibraryManager, 'get'>, urlPath: string, bundledCatalogDir: string = BUNDLED_CATALOG_DIR): Promise<{ file: string; mime: string } | null> {
+export async function resolveExtAssetRequest(
+  libraries: Pick<LibraryManager, 'get'>,
+  urlPath: string,
+  bundledCatalogDir: string = BUNDLED_CATALOG_DIR,
+  iconCacheDir?: string,
+): Promise<{ file: string; mime: string } | null> {
   if (!urlPath.startsWith(EXT_ASSET_URL_PREFIX)) return null;
   let parts: string[];
   try {
@@ -41,7 +55,10 @@ export async function resolveExtAssetRequest(libraries: Pick<LibraryManager, 'ge
   const mime = TYPES[path.extname(rest[rest.length - 1]!).toLowerCase()];
   if (!mime) return null;
   let root: string;
-  if (owner === 'catalog') {
+  if (owner === 'catalog-cache') {
+    if (!iconCacheDir || rest.length !== 1 || !CACHED_ICON.test(rest[0]!)) return null;
+    root = path.resolve(iconCacheDir);
+  } else if (owner === 'catalog') {
     root = path.resolve(bundledCatalogDir);
     let listed: string | undefined;
     try {
