@@ -127,7 +127,7 @@ export class CairnCore {
       ...jobHandlers(this.jobs),
       ...indexerHandlers(this.indexer),
       ...actionHandlers(this.actions),
-      ...aiHandlers(this.ai),
+      ...aiHandlers(this.ai, this.jobs),
       ...placeHandlers(this.places),
       ...modelHandlers({ models: this.models, tagPaths: new TagPathWriter(this.tags, this.clock, this.home.deviceId), sidecars: new SidecarStore(), events: this.events }),
     };

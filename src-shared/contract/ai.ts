@@ -123,6 +123,21 @@ export const aiOperations = {
     input: z.object({ libraryId: Id.optional(), model: NewAiModel }).strict(),
     output: AiModel,
   }),
+  /**
+   * Starts a durable job (in `libraryId`'s scheduler) that fetches a registered `download` model (URL + sha256)
+   * into `$CAIRN_HOME/models/<name>/`: byte progress, resumable after a dropped connection, a pause or a crash,
+   * size and sha256 checked before an atomic rename into place (a mismatch removes the file and fails the job
+   * with `VALIDATION`). `NOT_FOUND` for an unknown model, `VALIDATION` for one that is not a download model.
+   * For the user only (extensions cannot start downloads).
+   *
+   * @example
+   * ai.downloadModel { libraryId, name: 'tiny-adder' } → { jobId } ; jobs.get shows progress in bytes
+   */
+  'ai.downloadModel': action({
+    summary: 'Download a registered model (URL + sha256) into $CAIRN_HOME/models as a resumable job',
+    input: z.object({ libraryId: Id, name: AiModelName }).strict(),
+    output: z.object({ jobId: Id }),
+  }),
   'ai.detectFaces': action({
     summary: 'Detect faces in an image entry (on-device); writes face crops and compact embeddings as sidecars',
     input: z

@@ -26,7 +26,8 @@ export function isLoopbackUrl(url: string): boolean {
  * folder on every start), plus models users and extensions register, kept in `<modelsDir>/registry.json`
  * (`$CAIRN_HOME/models/`, never synced; written atomically). Each entry records name, category, source
  * (bundled | local path | download URL + sha256 | Ollama | OpenAI-compatible), size, licence and whether it
- * runs locally or in the cloud.
+ * runs locally or in the cloud. Download models are fetched by the `ai.downloadModel` job (`model-download.ts`)
+ * into {@link ModelRegistry.downloadTarget}.
  *
  * Rules enforced by {@link ModelRegistry.register}: names are unique and bundled names are reserved
  * (`CONFLICT`); an endpoint off this machine must be `cloud` (`VALIDATION`); an extension registers only in a
@@ -101,16 +102,26 @@ export class ModelRegistry {
     return this.#withAvailability(entry);
   }
 
+  /**
+   * Where a `download` model's file goes: `<modelsDir>/<name>/<last part of the URL's path>` (`model.bin` when the
+   * URL has none). `VALIDATION` for a model of another source.
+   *
+   * @example
+   * models.downloadTarget(models.get('tiny')); // '/home/me/.cairn/models/tiny/tiny.onnx'
+   */
+  downloadTarget(model: AiModel): string {
+    if (model.source.kind !== 'download') throw new CairnError('VALIDATION', `${model.name} is not a model to download.`);
+    const base = path.basename(decodeURIComponent(new URL(model.source.url).pathname));
+    return path.join(this.dir, model.name, base && base !== '.' && base !== '..' ? base : 'model.bin');
+  }
+
   #withAvailability(model: AiModel): AiModel {
     let reason: string | null = null;
     if (model.format === 'onnx') {
       const status = this.#onnx.availability();
       if (!status.available) reason = status.reason;
     }
-    if (!reason && model.source.kind === 'download') {
-      const file = path.join(this.dir, model.name, path.basename(new URL(model.source.url).pathname) || 'model.bin');
-      if (!fs.existsSync(file)) reason = 'not downloaded yet (Cairn does not download models by itself)';
-    }
+    if (!reason && model.source.kind === 'download' && !fs.existsSync(this.downloadTarget(model))) reason = 'not downloaded yet (ai.downloadModel fetches it)';
     if (!reason && model.source.kind === 'local' && !fs.existsSync(model.source.path)) reason = `the file ${model.source.path} is missing`;
     const source = model.source;
     if (!reason && source.kind === 'bundled' && !source.files.every((f) => fs.existsSync(path.join(source.package, f)))) {
