@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testPackage } from '../../extension-host/packages/testing/package-fixture.js';
+import { AUDIT_ALLOWED, AuditTrail } from '../../extension-host/permissions/audit-trail.js';
 import { makeTempDir } from '../core/testing/temp-dir.js';
 import { runCli } from './main.js';
 
@@ -81,6 +82,32 @@ describe('cairn ext', () => {
     const gone = await cli('ext', 'uninstall', ID, '--delete-data');
     expect(gone.out).toMatch(/Uninstalled com\.example\.hello; deleted 0 models/);
     expect((await cli('ext', 'list')).out).toBe('(none)\n');
+  });
+
+  it('shows its activity from the audit trail, newest first, denials only on request', async () => {
+    expect((await cli('ext', 'install', pkgV1, '--yes')).code).toBe(0);
+    expect((await cli('ext', 'activity', ID)).out).toBe('No activity recorded yet.\n');
+    const [lib] = JSON.parse((await cli('--json', 'library', 'list')).out) as { path: string }[];
+    const trail = new AuditTrail(lib!.path, ID);
+    trail.append({ method: 'tags.addToContent', code: AUDIT_ALLOWED, message: '' });
+    trail.append({ method: 'entries.list', code: 'PERMISSION_DENIED', message: 'entries.list needs the ReadEntries capability, and the user has not granted it.', capability: 'ReadEntries' });
+    fs.appendFileSync(trail.file, '{"cut short');
+
+    const all = await cli('ext', 'activity', ID);
+    expect(all.code, all.err).toBe(0);
+    const lines = all.out.split('\n');
+    expect(lines[0]).toMatch(/^TIME\s+OUTCOME\s+METHOD\s+REASON/);
+    expect(lines[1]).toMatch(/denied\s+entries\.list\s+entries\.list needs the ReadEntries capability/);
+    expect(lines[2]).toMatch(/allowed\s+tags\.addToContent/);
+    expect(all.out).toMatch(/1 unreadable line skipped/);
+    const denied = JSON.parse((await cli('--json', 'ext', 'activity', ID, '--denied')).out) as { items: { method: string }[]; total: number };
+    expect(denied.items.map((i) => i.method)).toEqual(['entries.list']);
+    const first = await cli('ext', 'activity', ID, '-n', '1');
+    expect(first.out).toMatch(/1–1 of 2 \(--offset 1 for more\)/);
+    const bad = await cli('ext', 'activity', ID, '--limit', 'lots');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/limit.*\[VALIDATION\]/);
+    expect((await cli('ext', 'activity', 'com.example.absent')).err).toMatch(/\[NOT_FOUND\]/);
   });
 
   it('refuses to grant anything silently: without a terminal, flags or --yes are required', async () => {

@@ -311,6 +311,30 @@ export function registerExtCommands(program: Command, d: ExtCommandDeps): void {
       d.emit(info, () => printInfo(d, info, locations));
     });
 
+  ext
+    .command('activity')
+    .description("what an extension did, newest first, from its audit trail: writes it was allowed and calls that were denied, with the reason")
+    .argument('<id>', 'extension id')
+    .addOption(libOption())
+    .option('--denied', 'only the denials')
+    .option('-n, --limit <n>', 'how many lines (1–500)', (v) => Number(v), 50)
+    .option('--offset <n>', 'skip the newest n lines', (v) => Number(v), 0)
+    .action(async (id: string, opts: { library?: string; denied?: boolean; limit: number; offset: number }) => {
+      const libraryId = await d.libraryId(opts.library);
+      const page = await d.call('extensions.activity', { libraryId, id, limit: opts.limit, offset: opts.offset, deniedOnly: opts.denied ?? false });
+      d.emit(page, () => {
+        if (page.total === 0) return void d.io.out.write(opts.denied ? 'Nothing was denied.\n' : 'No activity recorded yet.\n');
+        printTable(
+          d.io.out,
+          ['TIME', 'OUTCOME', 'METHOD', 'REASON'],
+          page.items.map((i) => [i.at, i.allowed ? 'allowed' : 'denied', i.method, i.allowed ? '' : i.message]),
+        );
+        const shown = page.items.length;
+        if (shown < page.total) d.io.out.write(`${opts.offset + 1}–${opts.offset + shown} of ${page.total} (--offset ${opts.offset + shown} for more)\n`);
+        if (page.skipped > 0) d.io.out.write(`${page.skipped} unreadable line${page.skipped === 1 ? '' : 's'} skipped\n`);
+      });
+    });
+
   for (const [name, op] of [
     ['grant', 'extensions.grant'],
     ['revoke', 'extensions.revoke'],
