@@ -2,7 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { isEventName } from '../../src-shared/contract/index.js';
 import { CairnError, toWireError } from '../../src-shared/errors.js';
-import { HOOK_EVENTS, Manifest } from '../../src-shared/extensions/manifest.js';
+import { exportNames, HOOK_EVENTS, Manifest } from '../../src-shared/extensions/manifest.js';
 import type { CairnCore, ExtensionHandlers } from '../../src-main/core/cairn-core.js';
 import { defineJob, type JobContext, type JobDefinition } from '../../src-main/core/jobs/define-job.js';
 import type { JobScheduler } from '../../src-main/core/jobs/job-scheduler.js';
@@ -12,6 +12,7 @@ import type { BridgeEvent } from '../bridge/extension-bridge.js';
 import type { BridgeInit } from '../bridge/bridge-host.js';
 import { BRIDGE_HOST_MODULE } from '../bridge/bridge-module.js';
 import { defineExtensionJob, ExtensionJobCheckpoint, extensionJobName } from '../jobs/extension-job.js';
+import { actionFailure, extensionActionDefinition, type ActionPhase, type ExtensionActionHost } from './extension-actions.js';
 import { runHostTask } from './host-tasks.js';
 import { extensionLogFolder, RotatingJsonl } from '../logs/rotating-jsonl.js';
 import { extensionHandlers, type ExtensionHandlerOptions } from '../packages/extension-handlers.js';
@@ -19,6 +20,7 @@ import { extensionsDir } from '../packages/extension-installer.js';
 import { settingsToConfig } from '../packages/extension-settings.js';
 import { readPackageFolder } from '../packages/read-package.js';
 import { SandboxedPlugin, type SandboxLimits } from '../sandbox/sandboxed-plugin.js';
+import { wasmApi } from '../sandbox/wasm-api.js';
 import { filterHookItems, type HookEvent, type HookItem } from './hook-scope.js';
 
 /** The job type that delivers one batch of hook events to one extension (owner = the extension). */
@@ -35,7 +37,7 @@ type HookJobInput = z.infer<typeof HookJobInput>;
 /** Guest logs: 1 MiB per file, 3 files per extension and library. */
 export const EXTENSION_LOG_ROTATION = Object.freeze({ maxBytes: 1024 * 1024, files: 3 });
 
-export type RuntimeCore = Pick<CairnCore, 'events' | 'jobs' | 'libraries' | 'home' | 'registry'>;
+export type RuntimeCore = Pick<CairnCore, 'events' | 'jobs' | 'libraries' | 'home' | 'registry' | 'actions'>;
 
 export interface ExtensionRuntimeOptions {
   limits?: Partial<SandboxLimits>;
@@ -104,6 +106,12 @@ interface LoadedLibrary {
  *   extension's granted scope, batched by its `batch_size`, and delivered by a durable {@link HOOK_JOB} job
  *   whose single keyed task calls the hook export: a batch whose delivery completed is never delivered again,
  *   and one interrupted by a crash is delivered when the job resumes.
+ * - Actions: every action an active extension declares is registered in the core's action registry as
+ *   `ext:<id>:<action>` (owner = the extension id), so `actions.preview/commit/undo` run it with the core's
+ *   preview → commit → verify → audit → undo flow; the guest's preview, execute and undo exports run on its main
+ *   plugin, with its grants, and only for entries inside its granted folders. They are unregistered when no
+ *   open library has the extension active any more (disabled, held, revoked, uninstalled) and registered again
+ *   after an upgrade (see `extension-actions.ts`).
  *
  * @example
  * const core = await CairnCore.start({ shell, extensions: (c) => ExtensionRuntime.handlers(c) });
@@ -114,6 +122,10 @@ export class ExtensionRuntime {
   readonly #options: ExtensionRuntimeOptions;
   readonly #libraries = new Map<string, LoadedLibrary>();
   readonly #offs: (() => void)[] = [];
+  /** What is registered in the core's action registry, by extension id (`versions|action names`). */
+  readonly #actionKeys = new Map<string, string>();
+  /** Function exports of each verified package, by `id@version` (to know whether an action can be undone). */
+  readonly #exports = new Map<string, Promise<Set<string>>>();
   #closed = false;
 
   constructor(core: RuntimeCore, options: ExtensionRuntimeOptions = {}) {
@@ -186,6 +198,7 @@ export class ExtensionRuntime {
     const loaded = this.#libraries.get(libraryId);
     if (!loaded) return;
     this.#libraries.delete(libraryId);
+    this.#syncActions();
     if (loaded.timer) clearInterval(loaded.timer);
     for (const p of loaded.pending.values()) if (p.timer) clearTimeout(p.timer);
     loaded.pending.clear();
@@ -219,6 +232,7 @@ export class ExtensionRuntime {
     }
     for (const id of loaded.seen.keys()) if (!now.has(id)) this.#stop(loaded, id, 'it was uninstalled');
     loaded.seen = now;
+    this.#syncActions();
   }
 
   #registerJobs(loaded: LoadedLibrary, id: string, manifest: Manifest): void {
@@ -256,12 +270,14 @@ export class ExtensionRuntime {
     if (!row || !manifest) {
       this.#stop(loaded, id, 'it was uninstalled');
       loaded.seen.delete(id);
+      this.#syncActions();
       return;
     }
     this.#registerJobs(loaded, id, manifest);
     // Settings and grants do not change the row's version or state, but settings change the plugin's config.
     loaded.seen.set(id, `${row.version}/${row.enabled}/${row.state}`);
     this.#restart(loaded, row, manifest);
+    this.#syncActions();
   }
 
   /** The verified package of the active version, and its config, or a CairnError saying why it may not run. */
@@ -340,6 +356,111 @@ export class ExtensionRuntime {
     if (!log) loaded.logs.set(id, (log = new RotatingJsonl(extensionLogFolder(loaded.lib.path, id), 'extension', EXTENSION_LOG_ROTATION)));
     log.append({ at: new Date().toISOString(), level, text });
     this.#options.onLog?.(id, level, text);
+  }
+
+  // ── actions ──────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Brings the core's action registry in line with the open libraries: each extension active in at least one of
+   * them has its declared actions registered (the union over libraries); the rest are unregistered. A new
+   * version or a changed action list re-registers the extension's actions.
+   */
+  #syncActions(): void {
+    const registry = this.#core.actions.registry;
+    const wanted = new Map<string, { versions: Set<string>; decls: Map<string, Manifest['actions'][number]> }>();
+    if (!this.#closed) {
+      for (const loaded of this.#libraries.values()) {
+        if (loaded.lib.isClosed) continue;
+        let rows: InstallRow[];
+        try {
+          rows = loaded.lib.raw.prepare('SELECT id, version, manifest, enabled, state FROM extension_installs').all() as InstallRow[];
+        } catch {
+          continue; // a library closing meanwhile
+        }
+        for (const row of rows) {
+          const manifest = inactiveReason(row) ? null : safeManifest(row);
+          if (!manifest || manifest.actions.length === 0) continue;
+          let w = wanted.get(row.id);
+          if (!w) wanted.set(row.id, (w = { versions: new Set(), decls: new Map() }));
+          w.versions.add(row.version);
+          for (const decl of manifest.actions) if (!w.decls.has(decl.name)) w.decls.set(decl.name, decl);
+        }
+      }
+    }
+    for (const id of new Set([...this.#actionKeys.keys(), ...wanted.keys()])) {
+      const w = wanted.get(id);
+      const key = w ? `${[...w.versions].sort().join(',')}|${[...w.decls.keys()].sort().join(',')}` : undefined;
+      if (this.#actionKeys.get(id) === key) continue;
+      registry.unregisterOwner(id);
+      this.#actionKeys.delete(id);
+      if (!w || key === undefined) continue;
+      for (const decl of w.decls.values()) {
+        try {
+          registry.register(extensionActionDefinition(id, decl, this.#actionHost));
+        } catch (error) {
+          this.#options.onLog?.(id, 'error', `could not register the action "${decl.name}": ${toWireError(error).message}`);
+        }
+      }
+      this.#actionKeys.set(id, key);
+    }
+  }
+
+  readonly #actionHost: ExtensionActionHost = {
+    call: async (lib, id, action, phase, input) => {
+      const { loaded, decl } = await this.#actionTarget(lib, id, action);
+      this.#checkEntryScope(lib, id, input.entryIds);
+      const exportName = exportOf(decl, phase);
+      let out: Uint8Array;
+      try {
+        const plugin = await this.#mainPlugin(loaded, id);
+        out = await plugin.call(exportName, JSON.stringify(input));
+      } catch (error) {
+        this.#log(loaded, id, 'error', `action ${action} (${phase}) failed: ${toWireError(error).message}`);
+        throw actionFailure(id, action, phase, exportName, error);
+      }
+      return new TextDecoder().decode(out);
+    },
+    canUndo: async (lib, id, action) => {
+      const { loaded, decl } = await this.#actionTarget(lib, id, action);
+      const { pkg } = await this.#resolve(loaded, id);
+      const key = `${id}@${pkg.version}`;
+      let names = this.#exports.get(key);
+      if (!names) {
+        const compiled = wasmApi.compile(pkg.wasm).then((m) => new Set(wasmApi.Module.exports(m).filter((e) => e.kind === 'function').map((e) => e.name)));
+        this.#exports.set(key, compiled);
+        compiled.catch(() => this.#exports.delete(key));
+        names = compiled;
+      }
+      return (await names).has(exportOf(decl, 'undo'));
+    },
+  };
+
+  /** The library's runtime state and the action's declaration in the active version, or why it cannot run. */
+  async #actionTarget(lib: Library, id: string, action: string): Promise<{ loaded: LoadedLibrary; decl: Manifest['actions'][number] }> {
+    const loaded = this.#libraries.get(lib.id);
+    if (!loaded || loaded.lib.isClosed) throw new CairnError('NOT_SUPPORTED', `Extensions are not running in library ${lib.id} yet; try again in a moment.`);
+    const row = readRow(lib, id);
+    if (!row) throw new CairnError('NOT_FOUND', `${id} is not installed in this library, so its action "${action}" cannot run here.`);
+    const why = inactiveReason(row);
+    if (why) throw new CairnError('CONFLICT', `${id} cannot run its action "${action}": ${why}.`);
+    const { pkg } = await this.#resolve(loaded, id);
+    const decl = pkg.manifest.actions.find((a) => a.name === action);
+    if (!decl) throw new CairnError('NOT_FOUND', `${id} ${pkg.version} does not declare an action named "${action}".`);
+    return { loaded, decl };
+  }
+
+  /** Refuses entry ids the extension may not read (outside its granted folders, or not in the library). */
+  #checkEntryScope(lib: Library, id: string, entryIds: readonly string[]): void {
+    if (entryIds.length === 0) return;
+    const visible = new Set(filterHookItems(lib, id, 'entries.onDidCreate', entryIds.map((entryId) => ({ entryId }))).map((i) => i.entryId));
+    const refused = [...new Set(entryIds.filter((e) => !visible.has(e)))];
+    if (refused.length > 0) {
+      const list = refused.slice(0, 5).join(', ') + (refused.length > 5 ? ` and ${refused.length - 5} more` : '');
+      throw new CairnError(
+        'PERMISSION_DENIED',
+        `${id} may only act on entries in the folders you granted it; ${refused.length} of the ${entryIds.length} selected are outside them or not in this library (${list}). Nothing was changed.`,
+      );
+    }
   }
 
   // ── jobs ─────────────────────────────────────────────────────────────────────────────────────
@@ -454,6 +575,10 @@ export class ExtensionRuntime {
         }),
     });
   }
+}
+
+function exportOf(decl: Manifest['actions'][number], phase: ActionPhase): string {
+  return phase === 'preview' ? exportNames.actionPreview(decl) : phase === 'execute' ? exportNames.actionExecute(decl) : exportNames.actionUndo(decl);
 }
 
 function readRow(lib: Library, id: string): InstallRow | undefined {

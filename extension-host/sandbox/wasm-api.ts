@@ -17,7 +17,7 @@ export interface WasmImportDescriptor {
 
 interface WasmApi {
   compile(bytes: Uint8Array): Promise<CompiledWasm>;
-  Module: { imports(module: CompiledWasm): WasmImportDescriptor[] };
+  Module: { imports(module: CompiledWasm): WasmImportDescriptor[]; exports(module: CompiledWasm): { name: string; kind: WasmImportDescriptor['kind'] }[] };
 }
 
 /**

@@ -111,7 +111,7 @@ export function scanModelDescriptors(extDir: string): { models: ModelDescriptorD
  *   and view `source` against the filter language, and ids unique;
  * - model descriptors in the sources against the manifest's `models` (type, scope, sync strategy, blob
  *   fields), both ways; `writeModels` regenerates the manifest's `models` from the sources instead;
- * - `build/plugin.wasm`: every declared job, task, action (preview and execute), hook and init export
+ * - `build/plugin.wasm`: every declared job, task, action (preview and execute; undo is optional), hook and init export
  *   exists as a function, and no function export is undeclared.
  *
  * Never throws for a bad extension: everything is reported as issues. `ok` is false when any is an error.
@@ -223,8 +223,10 @@ export function validateExtension(extDir: string, options: ValidateOptions = {})
         for (const [name, what] of expected) {
           if (!fns.includes(name)) issues.push({ severity: 'error', where: 'build/plugin.wasm', message: `${what} needs an exported function "${name}", which the module does not export` });
         }
+        // An action's undo export is optional: without it the action cannot be undone.
+        const optional = new Set(m.actions.map((a) => exportNames.actionUndo(a)));
         for (const name of fns) {
-          if (!expected.has(name) && !ALWAYS_ALLOWED_EXPORTS.has(name)) issues.push({ severity: 'error', where: 'build/plugin.wasm', message: `export "${name}" is not declared in manifest.json (as a job, task, action, hook or init_export)` });
+          if (!expected.has(name) && !optional.has(name) && !ALWAYS_ALLOWED_EXPORTS.has(name)) issues.push({ severity: 'error', where: 'build/plugin.wasm', message: `export "${name}" is not declared in manifest.json (as a job, task, action, hook or init_export)` });
         }
         const bad = Wasm.Module.imports(mod).filter((i) => i.module !== 'extism:host/env' && !(i.module === 'cairn' && i.name === 'vdfs_call'));
         for (const i of bad) issues.push({ severity: 'error', where: 'build/plugin.wasm', message: `imports ${i.module}.${i.name}, which the host does not provide${i.module === 'env' && i.name === 'abort' ? ' (build with --use abort=…; `cairn ext build` does)' : ''}` });

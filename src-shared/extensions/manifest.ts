@@ -88,6 +88,11 @@ export const ActionDecl = z
     preview_export: Ident.optional(),
     /** Guest export that applies it (default `action_<name>_execute`). */
     execute_export: Ident.optional(),
+    /**
+     * Guest export that reverses an execute (default `action_<name>_undo`). Optional: without it the action
+     * cannot be undone, whatever its preview says.
+     */
+    undo_export: Ident.optional(),
     /** Where the UI offers it. */
     contexts: z.array(z.enum(['entry', 'selection', 'toolbar', 'model'])).default(['toolbar']),
   })
@@ -152,6 +157,7 @@ export const exportNames = {
   task: (t: { name: string; export?: string | undefined }) => t.export ?? `task_${t.name}`,
   actionPreview: (a: { name: string; preview_export?: string | undefined }) => a.preview_export ?? `action_${a.name}_preview`,
   actionExecute: (a: { name: string; execute_export?: string | undefined }) => a.execute_export ?? `action_${a.name}_execute`,
+  actionUndo: (a: { name: string; undo_export?: string | undefined }) => a.undo_export ?? `action_${a.name}_undo`,
 };
 
 /** A folder the user granted: a whole location, or a subfolder of it (`/`-separated, relative). */

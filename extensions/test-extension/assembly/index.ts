@@ -364,6 +364,70 @@ export function action_tag_selection_execute(): i32 {
   return 0;
 }
 
+// ---- an undoable action: mark the selection (PathMark with seen = false), and unmark it on undo ----
+
+export function action_mark_selection_preview(): i32 {
+  const req = Host.input<ActionRequest>();
+  const found = vdfs.getEntries(req.entryIds);
+  if (!found.ok) return Host.failWith(found.error!);
+  const p = new ActionPreview("Mark " + found.value.items.length.toString() + " entries");
+  p.reversible = true;
+  for (let i = 0; i < found.value.items.length; i++) p.changes.push(ActionChange.of<string>("mark " + found.value.items[i].relPath, found.value.items[i].id));
+  if (found.value.items.length == 0) p.warnings.push("nothing selected");
+  Host.output<ActionPreview>(p);
+  return 0;
+}
+
+export function action_mark_selection_execute(): i32 {
+  const req = Host.input<ActionRequest>();
+  let marked = 0;
+  for (let i = 0; i < req.entryIds.length; i++) {
+    const mark = new PathMark();
+    mark.seen = false;
+    const r = models.create<PathMark>(PathMark.MODEL, mark, null, "action-mark:" + req.entryIds[i], req.entryIds[i]);
+    if (!r.ok) return Host.failWith(r.error!);
+    marked++;
+  }
+  Host.output<ActionOutcome>(ActionOutcome.of(marked, "Marked " + marked.toString() + " entries"));
+  return 0;
+}
+
+export function action_mark_selection_undo(): i32 {
+  const req = Host.input<ActionRequest>();
+  let removed = 0;
+  for (let i = 0; i < req.entryIds.length; i++) {
+    const page = models.query<PathMark>(PathMark.MODEL, new ModelQuery().forEntry(req.entryIds[i]).whereBool("seen", false));
+    if (!page.ok) return Host.failWith(page.error!);
+    for (let j = 0; j < page.value.items.length; j++) if (models.remove(page.value.items[j].id).ok) removed++;
+  }
+  Host.output<ActionOutcome>(ActionOutcome.of(removed, "Unmarked " + removed.toString() + " entries"));
+  return 0;
+}
+
+// ---- hostile actions: a preview that is not JSON, an execute that traps ----
+
+export function action_broken_preview_preview(): i32 {
+  Host.outputString("{ this is not json");
+  return 0;
+}
+
+export function action_broken_preview_execute(): i32 {
+  Host.output<ActionOutcome>(ActionOutcome.of(0, "never reached"));
+  return 0;
+}
+
+export function action_trap_execute_preview(): i32 {
+  const p = new ActionPreview("Trap on purpose");
+  p.changes.push(ActionChange.of<string>("nothing, it traps", ""));
+  Host.output<ActionPreview>(p);
+  return 0;
+}
+
+export function action_trap_execute_execute(): i32 {
+  unreachable();
+  return 0;
+}
+
 // ---- the hook: mark newly created entries ----
 
 @json

@@ -3,13 +3,14 @@ import type { ActionDefinition, AnyActionDefinition } from './define-action.js';
 
 /**
  * The actions that can be previewed and committed, by name. Generic on purpose: core actions register
- * here at start-up, and extensions' actions will register here too (owner = extension id) and be removed
- * when the extension is disabled, so the preview/commit/audit/undo machinery is the same for both.
+ * here at start-up, and the extension runtime registers extensions' actions here too (`ext:<id>:<name>`,
+ * owner = extension id) and removes them when the extension stops, so the preview/commit/audit/undo machinery
+ * is the same for both.
  *
  * @example
  * const registry = new ActionRegistry();
  * registry.register(renameAction);
- * registry.get('files.rename').preview(ctx, params);
+ * await registry.get('files.rename').preview(ctx, params);
  */
 export class ActionRegistry {
   readonly #actions = new Map<string, AnyActionDefinition>();

@@ -53,7 +53,7 @@ const UNDOABLE_FROM: readonly ActionStatus[] = ['committed', 'verified', 'failed
  * `actions.onDidChange`; commits and undos also announce the domains they touched (`tags.onDidChange`, …).
  *
  * @example
- * const preview = service.preview(lib, 'files.rename', { entryId, name: 'b.jpg' }, caller);
+ * const preview = await service.preview(lib, 'files.rename', { entryId, name: 'b.jpg' }, caller);
  * const done = await service.commit(lib, preview.id, caller); // { status: 'verified', canUndo: true, … }
  * await service.undo(lib, done.auditId, caller);
  */
@@ -80,13 +80,14 @@ export class ActionService {
 
   /**
    * Previews an action. Throws `NOT_FOUND` for an unknown action and `VALIDATION` when the params do not
-   * match its schema (the field is named). Changes nothing but the stored preview.
+   * match its schema (the field is named), or the action's own error (e.g. an extension's preview that
+   * failed). Changes nothing but the stored preview.
    */
-  preview(lib: Library, name: string, params: unknown, caller: Caller): ActionPreview {
+  async preview(lib: Library, name: string, params: unknown, caller: Caller): Promise<ActionPreview> {
     const def = this.#registry.get(name);
     const parsed = def.params.safeParse(params ?? {});
     if (!parsed.success) throw new CairnError('VALIDATION', `Invalid params for ${name}: ${z.prettifyError(parsed.error)}`);
-    const plan = def.preview(this.#ctx(lib, caller), parsed.data);
+    const plan = await def.preview(this.#ctx(lib, caller), parsed.data);
     const counts: Record<string, number> = {};
     for (const c of plan.changes) counts[c.kind] = (counts[c.kind] ?? 0) + 1;
     counts.unchanged = plan.unchanged ?? 0;

@@ -74,7 +74,7 @@ export type ActionAffects = 'tags' | 'collections' | 'entries';
  * - `undo` reverses the commit using `undo` data; it throws `CONFLICT` when that is no longer possible.
  */
 export interface ActionDefinition<P, D = unknown, U = unknown> {
-  /** e.g. `files.move`; extensions' actions are `<extension id>:<name>`. */
+  /** e.g. `files.move`; extensions' actions are `ext:<extension id>:<name>`. */
   name: string;
   /** `core` or the extension id. */
   owner: string;
@@ -84,7 +84,8 @@ export interface ActionDefinition<P, D = unknown, U = unknown> {
   reversible: boolean;
   params: z.ZodType<P>;
   affects?: readonly ActionAffects[];
-  preview(ctx: ActionContext, params: P): ActionPlan<D>;
+  /** May be async (an extension's preview runs in its sandbox); it still changes nothing. */
+  preview(ctx: ActionContext, params: P): ActionPlan<D> | Promise<ActionPlan<D>>;
   commit(ctx: ActionContext, plan: PlannedAction<P, D>): CommitOutcome<U> | Promise<CommitOutcome<U>>;
   verify(ctx: ActionContext, plan: PlannedAction<P, D>, outcome: { result: unknown; undo: U | undefined }): string[];
   undo?(ctx: ActionContext, undo: U): unknown;
