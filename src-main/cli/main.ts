@@ -12,6 +12,7 @@ import { registerExtCommands } from './ext-commands.js';
 import { registerIndexCommands } from './index-commands.js';
 import { registerJobsCommands } from './jobs-commands.js';
 import { registerActionCommands } from './action-commands.js';
+import { registerModelCommands } from './model-commands.js';
 import { pickLibrary } from './library-ref.js';
 import { printTable } from './print.js';
 
@@ -160,6 +161,7 @@ export async function runCli(
   registerJobsCommands(program, { io, call, libraryId, emit, json: () => globals().json === true });
   registerActionCommands(program, { io, call, libraryId, emit, json: () => globals().json === true });
   registerExtCommands(program, { io, call, libraryId, emit, json: () => globals().json === true });
+  registerModelCommands(program, { io, getCore, call, libraryId, emit, json: () => globals().json === true });
 
   program
     .command('serve')

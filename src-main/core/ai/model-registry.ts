@@ -121,13 +121,18 @@ export class ModelRegistry {
       const status = this.#onnx.availability();
       if (!status.available) reason = status.reason;
     }
-    if (!reason && model.source.kind === 'download' && !fs.existsSync(this.downloadTarget(model))) reason = 'not downloaded yet (ai.downloadModel fetches it)';
+    let sizeBytes = model.sizeBytes;
+    if (!reason && model.source.kind === 'download') {
+      const file = this.downloadTarget(model);
+      if (!fs.existsSync(file)) reason = 'not downloaded yet (ai.downloadModel fetches it)';
+      else sizeBytes ??= fs.statSync(file).size;
+    }
     if (!reason && model.source.kind === 'local' && !fs.existsSync(model.source.path)) reason = `the file ${model.source.path} is missing`;
     const source = model.source;
     if (!reason && source.kind === 'bundled' && !source.files.every((f) => fs.existsSync(path.join(source.package, f)))) {
       reason = 'the bundled files are missing from this installation';
     }
-    return { ...model, available: reason === null, unavailableReason: reason };
+    return { ...model, sizeBytes, available: reason === null, unavailableReason: reason };
   }
 
   #checkLocalFile(file: string, sha256: string | undefined, confined: boolean): { path: string; size: number } {
