@@ -166,7 +166,11 @@ test('its job sees only the granted location, and the section shows the results'
   // Its settings page lists the writes it was allowed, from its audit trail, and nothing denied.
   await openSettings(page);
   const activity = page.getByRole('list', { name: 'Recent activity' });
-  await expect(activity.getByRole('listitem').filter({ hasText: 'tags.addToContent' }).first()).toContainText('Allowed');
+  // One row per kind of call: the three notes it tagged are one row.
+  const tagged = activity.getByRole('listitem').filter({ hasText: 'tags.addToContent' });
+  await expect(tagged).toHaveCount(1);
+  await expect(tagged).toContainText('Allowed');
+  await expect(tagged).toContainText('×3');
   await expect(activity.getByRole('listitem').filter({ hasText: 'Denied' })).toHaveCount(0);
 });
 

@@ -321,28 +321,34 @@ function GrantRow({ permission: p, busy, onEdit, onRevoke, onGrant }: { permissi
   );
 }
 
-/** Consecutive trail lines that say the same thing, shown as one row. */
+/** Trail lines that say the same thing (same call, same outcome, same reason), shown as one row. */
 interface ActivityGroup {
   key: string;
+  /** The newest of them (items come newest first). */
   first: ExtensionActivityItem;
   count: number;
-  /** The oldest time in the run (items come newest first). */
+  /** The oldest time among them. */
   since: string;
 }
 
-/** Folds runs of the same call with the same outcome into one row, so a busy extension stays readable. */
+/**
+ * Folds the lines of a page that say the same thing into one row with a count and a time range, ordered by
+ * their newest line, so a busy extension (a write per file) stays a short list; each distinct denial keeps
+ * its own row.
+ */
 function groupActivity(items: ExtensionActivityItem[]): ActivityGroup[] {
-  const groups: ActivityGroup[] = [];
+  const groups = new Map<string, ActivityGroup>();
   for (const item of items) {
-    const last = groups.at(-1);
-    if (last && last.first.method === item.method && last.first.allowed === item.allowed && last.first.message === item.message) {
-      last.count++;
-      last.since = item.at;
+    const key = `${item.allowed ? 'allowed' : 'denied'}\n${item.method}\n${item.message}`;
+    const group = groups.get(key);
+    if (group) {
+      group.count++;
+      group.since = item.at;
     } else {
-      groups.push({ key: `${groups.length}:${item.at}:${item.method}`, first: item, count: 1, since: item.at });
+      groups.set(key, { key, first: item, count: 1, since: item.at });
     }
   }
-  return groups;
+  return [...groups.values()];
 }
 
 const ACTIVITY_PAGE = 200;
