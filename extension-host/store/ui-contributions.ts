@@ -87,7 +87,14 @@ function readContribution(lib: InstallerLibrary, row: InstallRow): UiContributio
     iconUrl: manifest?.icon ? `${EXT_ASSET_URL_PREFIX}${lib.id}/${row.id}/${manifest.icon}` : null,
     sidebar: [],
     views: [],
-    actions: manifest ? manifest.actions.map((a) => ({ name: a.name, label: a.label, contexts: a.contexts })) : [],
+    actions: manifest
+      ? manifest.actions.map((a) => ({
+          name: a.name,
+          label: a.label,
+          contexts: a.contexts,
+          params: a.params.map((p) => ({ name: p.name, label: p.label ?? null, type: p.type, modelType: p.model_type ?? null, optional: p.optional })),
+        }))
+      : [],
     problem: manifest ? null : 'Its stored manifest is damaged; reinstall it.',
   };
   const file = path.join(extensionsDir(lib), row.id, row.version, 'ui_manifest.json');

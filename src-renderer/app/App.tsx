@@ -3,6 +3,7 @@ import { useAppStore } from '../stores/app-store';
 import { startLiveUpdates } from '../stores/live-updates';
 import { ActionDialogHost } from '../features/actions/ActionDialog';
 import { ContextMenu } from '../features/actions/ActionMenu';
+import { ExtensionActionHost } from '../features/extension-views/ExtensionActions';
 import { UndoToast } from '../features/actions/UndoToast';
 import { JobsPanel } from '../features/jobs/JobsPanel';
 import { startJobUpdates } from '../features/jobs/jobs-store';
@@ -31,6 +32,7 @@ export function App() {
       <StatusBar />
       <JobsPanel />
       <ContextMenu />
+      <ExtensionActionHost />
       <ActionDialogHost />
       <UndoToast />
     </div>

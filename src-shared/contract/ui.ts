@@ -36,10 +36,21 @@ export const UiView = z.object({
 });
 export type UiView = z.infer<typeof UiView>;
 
+/** A parameter the app asks for before previewing an extension's action (the manifest's `params`). */
+export const UiActionParam = z.object({
+  name: z.string(),
+  label: z.string().nullable(),
+  type: z.enum(['text', 'model', 'selected_model']),
+  modelType: z.string().nullable(),
+  optional: z.boolean(),
+});
+export type UiActionParam = z.infer<typeof UiActionParam>;
+
 export const UiAction = z.object({
   name: z.string(),
   label: z.string(),
   contexts: z.array(z.enum(['entry', 'selection', 'toolbar', 'model'])),
+  params: z.array(UiActionParam).default([]),
 });
 
 /** One installed, enabled extension's contributions. */

@@ -80,6 +80,25 @@ export const TaskDecl = z
   })
   .strict();
 
+/**
+ * A parameter the app asks for before previewing an action, sent in the action's `params` under `name`:
+ * `text` (typed by the user), `model` (another model of `model_type` the view shows, chosen by the user) or
+ * `selected_model` (the id of the model the action was started on, for `model` context actions).
+ *
+ * @example
+ * { "name": "otherId", "label": "Merge with", "type": "model", "model_type": "Person" }
+ */
+export const ActionParamDecl = z
+  .object({
+    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'a parameter name is a JSON key: letters, digits and _'),
+    label: z.string().min(1).max(100).optional(),
+    type: z.enum(['text', 'model', 'selected_model']),
+    model_type: ModelType.optional(),
+    /** A text the user may leave empty, or a model they may leave unchosen. */
+    optional: z.boolean().default(false),
+  })
+  .strict();
+
 export const ActionDecl = z
   .object({
     name: Ident,
@@ -95,6 +114,8 @@ export const ActionDecl = z
     undo_export: Ident.optional(),
     /** Where the UI offers it. */
     contexts: z.array(z.enum(['entry', 'selection', 'toolbar', 'model'])).default(['toolbar']),
+    /** What the app asks for (or fills in) before the preview; see {@link ActionParamDecl}. */
+    params: z.array(ActionParamDecl).max(10).default([]),
   })
   .strict();
 

@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState, type MouseEvent as ReactM
 import type { CoreActionName } from '../../../src-shared/contract';
 import { Icon, type IconName } from '../../components/Icon';
 import { useExplorerStore } from '../../stores/explorer-store';
+import { ExtensionMenuItems } from '../extension-views/ExtensionActions';
 import { ACTION_TITLES } from './ActionDialog';
 import { useActionsStore } from './actions-store';
 
@@ -110,6 +111,7 @@ export function ContextMenu() {
   const closeMenu = useActionsStore((s) => s.closeMenu);
   const openAction = useActionsStore((s) => s.open);
   const count = useExplorerStore((s) => s.selected.size);
+  const selected = useExplorerStore((s) => s.selected);
   const ref = useRef<HTMLUListElement>(null);
   const [pos, setPos] = useState<{ left: number; top: number } | null>(null);
 
@@ -164,6 +166,7 @@ export function ContextMenu() {
           openAction(action);
         }}
       />
+      <ExtensionMenuItems entryIds={[...selected]} onChoose={closeMenu} />
     </ul>
   );
 }

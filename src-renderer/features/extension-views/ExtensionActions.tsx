@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState } from 'react';
-import type { ActionPreview } from '../../../src-shared/contract';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { create } from 'zustand';
+import type { ActionPreview, UiActionParam } from '../../../src-shared/contract';
 import { errorMessage, getBridge } from '../../bridge/get-bridge';
 import { Icon } from '../../components/Icon';
 import { plural } from '../../components/format';
@@ -16,6 +17,39 @@ export interface OfferedAction {
   iconUrl: string | null;
   name: string;
   label: string;
+  /** What the app asks for (or fills in) before the preview (the manifest's `params`). */
+  params: UiActionParam[];
+}
+
+/** A model an action is started on, or one the user may choose for a `model` parameter. */
+export interface ModelChoice {
+  id: string;
+  type: string;
+  label: string;
+}
+
+/** One run of an extension's action: the entries it acts on and, for `model` context, the model and the choices. */
+export interface ExtensionActionRun {
+  action: OfferedAction;
+  entryIds: string[];
+  model?: ModelChoice | null;
+  /** Models the user may pick for `model` parameters (what the view shows). */
+  choices?: ModelChoice[];
+}
+
+/** The extension action whose preview dialog is open (one at a time, wherever it was started). */
+export const useExtensionActionStore = create<{ run: ExtensionActionRun | null; start(run: ExtensionActionRun): void; close(): void }>((set) => ({
+  run: null,
+  start: (run) => set({ run }),
+  close: () => set({ run: null }),
+}));
+
+/** Renders the open extension action's dialog; mounted once by the app. */
+export function ExtensionActionHost() {
+  const run = useExtensionActionStore((s) => s.run);
+  const close = useExtensionActionStore((s) => s.close);
+  if (!run) return null;
+  return <ExtensionActionDialog key={`${run.action.extensionId}/${run.action.name}/${run.model?.id ?? ''}`} run={run} onClose={close} />;
 }
 
 /** The actions installed extensions offer in a context (the manifest's `contexts`), for menus and toolbars. */
@@ -26,7 +60,9 @@ export function useOfferedActions(contexts: Context[]): OfferedAction[] {
   useEffect(() => {
     setOffered(
       contributions.flatMap((c) =>
-        c.actions.filter((a) => a.contexts.some((x) => key.split(',').includes(x))).map((a) => ({ extensionId: c.extensionId, extensionName: c.name, iconUrl: c.iconUrl, name: a.name, label: a.label })),
+        c.actions
+          .filter((a) => a.contexts.some((x) => key.split(',').includes(x)))
+          .map((a) => ({ extensionId: c.extensionId, extensionName: c.name, iconUrl: c.iconUrl, name: a.name, label: a.label, params: a.params ?? [] })),
       ),
     );
   }, [contributions, key]);
@@ -40,7 +76,7 @@ export function useOfferedActions(contexts: Context[]): OfferedAction[] {
 export function ExtensionActionsButton({ entryIds, context = 'selection' }: { entryIds?: string[]; context?: Context }) {
   const offered = useOfferedActions(context === 'toolbar' ? ['toolbar'] : ['selection', 'entry', 'toolbar']);
   const [open, setOpen] = useState(false);
-  const [running, setRunning] = useState<OfferedAction | null>(null);
+  const start = useExtensionActionStore((s) => s.start);
   const rootRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!open) return;
@@ -66,7 +102,7 @@ export function ExtensionActionsButton({ entryIds, context = 'selection' }: { en
                 disabled={context !== 'toolbar' && ids.length === 0}
                 onClick={() => {
                   setOpen(false);
-                  setRunning(a);
+                  start({ action: a, entryIds: ids });
                 }}
               >
                 <ExtensionIcon name={a.extensionName} url={a.iconUrl} size={16} />
@@ -76,33 +112,61 @@ export function ExtensionActionsButton({ entryIds, context = 'selection' }: { en
           ))}
         </ul>
       )}
-      {running && <ExtensionActionDialog action={running} entryIds={ids} onClose={() => setRunning(null)} />}
     </div>
   );
 }
 
-type Phase = { kind: 'previewing' } | { kind: 'preview'; preview: ActionPreview } | { kind: 'committing'; preview: ActionPreview } | { kind: 'done'; message: string } | { kind: 'failed'; message: string };
+type Phase =
+  | { kind: 'asking' }
+  | { kind: 'previewing' }
+  | { kind: 'preview'; preview: ActionPreview }
+  | { kind: 'committing'; preview: ActionPreview }
+  | { kind: 'done'; message: string }
+  | { kind: 'failed'; message: string };
 
-/** Previews an extension's action (the registered action whose owner is the extension), then commits that preview. */
-export function ExtensionActionDialog({ action, entryIds, onClose }: { action: OfferedAction; entryIds: string[]; onClose(): void }) {
+/** The parameters the user fills in (text and model choices); `selected_model` ones are filled from the run. */
+function askedParams(action: OfferedAction): UiActionParam[] {
+  return action.params.filter((p) => p.type !== 'selected_model');
+}
+
+/** The action's `params`: what the user filled in, plus the model it was started on. */
+function paramsOf(run: ExtensionActionRun, values: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of run.action.params) {
+    const v = p.type === 'selected_model' ? run.model?.id : values[p.name]?.trim();
+    if (v) out[p.name] = v;
+  }
+  return out;
+}
+
+/**
+ * Previews an extension's action (the registered action whose owner is the extension) with `{entryIds, params}`,
+ * then commits exactly that preview. When the action declares parameters to ask for, a short form comes first.
+ */
+export function ExtensionActionDialog({ run, onClose }: { run: ExtensionActionRun; onClose(): void }) {
+  const { action, entryIds } = run;
   const libraryId = useAppStore((s) => s.currentLibraryId);
-  const [phase, setPhase] = useState<Phase>({ kind: 'previewing' });
+  const asked = askedParams(action);
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [phase, setPhase] = useState<Phase>(asked.length > 0 ? { kind: 'asking' } : { kind: 'previewing' });
+  const [submitted, setSubmitted] = useState<Record<string, string> | null>(asked.length > 0 ? null : {});
   useEffect(() => {
-    if (!libraryId) return;
+    if (!libraryId || submitted === null) return;
     let live = true;
+    setPhase({ kind: 'previewing' });
     (async () => {
       const bridge = getBridge();
       const registered = await bridge.invoke('actions.list', { libraryId });
       const match = registered.find((r) => r.owner === action.extensionId && (r.name === action.name || r.name.endsWith(`.${action.name}`) || r.name.endsWith(`:${action.name}`)));
       if (!match) throw new Error(`${action.extensionName} declares “${action.label}”, but it is not available to run right now (the extension may be disabled or still starting).`);
-      return bridge.invoke('actions.preview', { libraryId, action: match.name, params: { entryIds } });
+      return bridge.invoke('actions.preview', { libraryId, action: match.name, params: { entryIds, params: paramsOf(run, submitted) } });
     })()
       .then((preview) => live && setPhase({ kind: 'preview', preview }))
       .catch((e: unknown) => live && setPhase({ kind: 'failed', message: errorMessage(e) }));
     return () => {
       live = false;
     };
-  }, [libraryId, action, entryIds]);
+  }, [libraryId, action, entryIds, run, submitted]);
 
   const commit = async (preview: ActionPreview) => {
     if (!libraryId) return;
@@ -115,6 +179,13 @@ export function ExtensionActionDialog({ action, entryIds, onClose }: { action: O
     }
   };
 
+  const missing = asked.filter((p) => !p.optional && !values[p.name]?.trim());
+  const onAsk = (e: FormEvent) => {
+    e.preventDefault();
+    if (missing.length === 0) setSubmitted({ ...values });
+  };
+  const choices = (p: UiActionParam) => (run.choices ?? []).filter((c) => c.id !== run.model?.id && (!p.modelType || c.type === p.modelType));
+
   const preview = phase.kind === 'preview' || phase.kind === 'committing' ? phase.preview : null;
   return (
     <div className="dialog-backdrop" onMouseDown={onClose}>
@@ -122,6 +193,28 @@ export function ExtensionActionDialog({ action, entryIds, onClose }: { action: O
         <h2 id="ext-action-title">
           {action.label} <span className="dialog-subtitle">· {action.extensionName}</span>
         </h2>
+        {run.model && <p className="muted action-target">{run.model.label}</p>}
+        {phase.kind === 'asking' && (
+          <form id="ext-action-form" className="action-params" onSubmit={onAsk}>
+            {asked.map((p) => (
+              <label key={p.name} className="field">
+                <span>{p.label ?? p.name}</span>
+                {p.type === 'text' ? (
+                  <input type="text" autoFocus value={values[p.name] ?? ''} onChange={(e) => setValues((v) => ({ ...v, [p.name]: e.target.value }))} />
+                ) : (
+                  <select value={values[p.name] ?? ''} onChange={(e) => setValues((v) => ({ ...v, [p.name]: e.target.value }))}>
+                    <option value="">Choose…</option>
+                    {choices(p).map((c) => (
+                      <option key={c.id} value={c.id}>
+                        {c.label}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </label>
+            ))}
+          </form>
+        )}
         {phase.kind === 'previewing' && <p className="muted action-wait">Working out what would change… Nothing changes yet.</p>}
         {preview && (
           <div className="action-preview">
@@ -162,6 +255,11 @@ export function ExtensionActionDialog({ action, entryIds, onClose }: { action: O
           <button type="button" onClick={onClose}>
             {phase.kind === 'done' ? 'Close' : 'Cancel'}
           </button>
+          {phase.kind === 'asking' && (
+            <button type="submit" form="ext-action-form" className="primary" disabled={missing.length > 0}>
+              Preview
+            </button>
+          )}
           {preview && (
             <button type="button" className="primary" disabled={phase.kind === 'committing' || preview.conflicts.length > 0} onClick={() => void commit(preview)}>
               {phase.kind === 'committing' ? 'Applying…' : 'Apply'}
@@ -170,5 +268,48 @@ export function ExtensionActionDialog({ action, entryIds, onClose }: { action: O
         </div>
       </div>
     </div>
+  );
+}
+
+/** Buttons for the `model` context actions an extension offers on one of its models (e.g. a person card). */
+export function ModelActions({ extensionId, model, choices }: { extensionId: string; model: ModelChoice; choices: ModelChoice[] }) {
+  const offered = useOfferedActions(['model']).filter((a) => a.extensionId === extensionId);
+  const start = useExtensionActionStore((s) => s.start);
+  if (offered.length === 0) return null;
+  return (
+    <div className="model-actions" role="toolbar" aria-label={`Actions on ${model.label}`}>
+      {offered.map((a) => (
+        <button key={a.name} type="button" className="tool-button" onClick={() => start({ action: a, entryIds: [], model, choices })}>
+          {a.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/** The explorer's right-click menu items for extensions' `entry` and `selection` actions on the selected entries. */
+export function ExtensionMenuItems({ entryIds, onChoose }: { entryIds: string[]; onChoose(): void }) {
+  const offered = useOfferedActions(entryIds.length === 1 ? ['entry', 'selection'] : ['selection']);
+  const start = useExtensionActionStore((s) => s.start);
+  if (offered.length === 0 || entryIds.length === 0) return null;
+  return (
+    <>
+      {offered.map((a, i) => (
+        <li key={`${a.extensionId}/${a.name}`} role="none" className={i === 0 ? 'separated' : undefined}>
+          <button
+            type="button"
+            role="menuitem"
+            className="menu-item"
+            onClick={() => {
+              onChoose();
+              start({ action: a, entryIds });
+            }}
+          >
+            <ExtensionIcon name={a.extensionName} url={a.iconUrl} size={16} />
+            <span>{a.label}…</span>
+          </button>
+        </li>
+      ))}
+    </>
   );
 }

@@ -12,7 +12,7 @@ import { useAppStore } from '../../stores/app-store';
 import { useExplorerStore } from '../../stores/explorer-store';
 import { ExtensionIcon } from '../store/ExtensionIcon';
 import { useExtensionsStore } from '../store/extensions-store';
-import { ExtensionActionsButton } from './ExtensionActions';
+import { ExtensionActionsButton, ModelActions, type ModelChoice } from './ExtensionActions';
 import { useSectionQuery, type SectionData, type SectionRef } from './use-section-query';
 import './extension-views.css';
 
@@ -89,8 +89,8 @@ function QueryView({ component, sectionRef, label }: { component: Exclude<Compon
     );
   }
   if (data.target === 'models') {
-    if (component === 'person_grid') return <PeopleView models={data.models} label={label} />;
-    return <ModelsView models={data.models} total={data.total} label={label} component={component} />;
+    if (component === 'person_grid') return <PeopleView extensionId={sectionRef.extensionId} models={data.models} label={label} />;
+    return <ModelsView extensionId={sectionRef.extensionId} models={data.models} total={data.total} label={label} component={component} />;
   }
   return <EntriesView data={data} label={label} layout={component === 'list' ? 'list' : 'grid'} />;
 }
@@ -163,7 +163,19 @@ export function modelTitle(m: UiModelItem): string {
 }
 
 /** Models as cards (with their entry's thumbnail when they have one) and the detail panel of the chosen one. */
-export function ModelsView({ models, total, label, component }: { models: UiModelItem[]; total: number; label: string; component: 'list' | 'grid' | 'detail' }) {
+export function ModelsView({
+  extensionId,
+  models,
+  total,
+  label,
+  component,
+}: {
+  extensionId: string;
+  models: UiModelItem[];
+  total: number;
+  label: string;
+  component: 'list' | 'grid' | 'detail';
+}) {
   const libraryId = useAppStore((s) => s.currentLibraryId);
   const [selectedId, setSelectedId] = useState<string | null>(component === 'detail' ? (models[0]?.id ?? null) : null);
   const selected = models.find((m) => m.id === selectedId) ?? null;
@@ -185,7 +197,12 @@ export function ModelsView({ models, total, label, component }: { models: UiMode
         ))}
         {total > models.length && <li className="muted small">and {(total - models.length).toLocaleString()} more</li>}
       </ul>
-      {selected && <ModelDetail title={modelTitle(selected)} subtitle={selected.entry ? selected.entry.relPath : selected.type} data={selected.data} onClose={component === 'detail' ? undefined : () => setSelectedId(null)} />}
+      {selected && (
+        <div className="model-side">
+          <ModelActions extensionId={extensionId} model={choiceOf(selected)} choices={models.map(choiceOf)} />
+          <ModelDetail title={modelTitle(selected)} subtitle={selected.entry ? selected.entry.relPath : selected.type} data={selected.data} onClose={component === 'detail' ? undefined : () => setSelectedId(null)} />
+        </div>
+      )}
     </div>
   );
 }
@@ -217,7 +234,13 @@ function countOf(m: UiModelItem): number {
   return 1;
 }
 
-function PeopleView({ models, label }: { models: UiModelItem[]; label: string }) {
+/** A model as the action dialog names it. */
+function choiceOf(m: UiModelItem): ModelChoice {
+  const title = modelTitle(m);
+  return { id: m.id, type: m.type, label: title === m.type ? `Unnamed ${m.type.toLowerCase()} (${plural(countOf(m), 'photo')})` : title };
+}
+
+function PeopleView({ extensionId, models, label }: { extensionId: string; models: UiModelItem[]; label: string }) {
   const libraryId = useAppStore((s) => s.currentLibraryId);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const people = useMemo<PersonCard[]>(
@@ -233,7 +256,12 @@ function PeopleView({ models, label }: { models: UiModelItem[]; label: string })
   return (
     <div className="ext-models">
       <PersonGrid people={people} label={label} selectedId={selectedId} onOpen={onOpen} />
-      {selected && <ModelDetail title={modelTitle(selected)} subtitle={`${plural(countOf(selected), 'photo')}`} data={selected.data} onClose={() => setSelectedId(null)} />}
+      {selected && (
+        <div className="model-side">
+          <ModelActions extensionId={extensionId} model={choiceOf(selected)} choices={models.map(choiceOf)} />
+          <ModelDetail title={modelTitle(selected)} subtitle={`${plural(countOf(selected), 'photo')}`} data={selected.data} onClose={() => setSelectedId(null)} />
+        </div>
+      )}
     </div>
   );
 }

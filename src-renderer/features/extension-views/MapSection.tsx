@@ -63,7 +63,7 @@ export function MapSection({ sectionRef, label }: { sectionRef: SectionRef; labe
         ) : items.total === 0 ? (
           <p className="muted map-items-empty">Nothing in the visible area. Zoom out or drag the map.</p>
         ) : items.target === 'models' ? (
-          <ModelsView models={items.models} total={items.total ?? 0} label={`${label}: visible items`} component="grid" />
+          <ModelsView extensionId={sectionRef.extensionId} models={items.models} total={items.total ?? 0} label={`${label}: visible items`} component="grid" />
         ) : (
           <EntriesView data={items} label={`${label}: visible items`} layout="grid" footer={false} />
         )}
