@@ -212,6 +212,33 @@ describe('Photos: analysis, people, places, albums', () => {
   });
 });
 
+describe('Photos: a host task failing for its photo alone', () => {
+  let lib: PhotoLibrary;
+  afterAll(async () => {
+    await lib?.h.close();
+  });
+
+  it('is recorded on that photo at once (NOT_SUPPORTED, VALIDATION), and the run completes', async () => {
+    const photos = [
+      ...standardPhotos().filter((p) => p.label === 'grace-paris' || p.label === 'chelsea'),
+      { ...standardPhotos().find((p) => p.label === 'page')!, faces: { error: { code: 'NOT_SUPPORTED', message: 'Cannot decode the image: premature end of JPEG' } } },
+      { ...standardPhotos().find((p) => p.label === 'coffee')!, faces: { error: { code: 'VALIDATION', message: 'The image is over the pixel limit.' } } },
+    ];
+    lib = await startPhotos(extensionDir, photos);
+    const run = await lib.h.runJob('analyze_photos', {});
+    expect(run.done).toBe(true);
+    const a = new Map((await modelsOf(lib.h, 'PhotoAnalysis')).map((m) => [m.contentId!, m.data as unknown as Analysis]));
+    expect(a.get(lib.content('page'))).toMatchObject({ status: 'error', error: 'face detection failed: Cannot decode the image: premature end of JPEG', facesDone: false });
+    expect(a.get(lib.content('coffee'))).toMatchObject({ status: 'error', error: 'face detection failed: The image is over the pixel limit.' });
+    expect(a.get(lib.content('grace-paris'))).toMatchObject({ status: 'ok', facesDone: true, faceCount: 1 });
+    expect(a.get(lib.content('chelsea'))).toMatchObject({ status: 'ok', facesDone: true, faceCount: 0 });
+    // Asked once each (not retried), and not asked again by the next run.
+    expect(lib.calls.filter((c) => c === `detect:${lib.entry('docs/page.png')}`)).toHaveLength(1);
+    await lib.h.runJob('analyze_photos', {});
+    expect(lib.calls.filter((c) => c.startsWith('detect:'))).toHaveLength(4);
+  }, 120_000);
+});
+
 describe('Photos: #person tags follow a rename and a reset, and the user\'s own tags stay', () => {
   let lib: PhotoLibrary;
   afterAll(async () => {
