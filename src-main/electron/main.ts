@@ -69,6 +69,15 @@ async function main(): Promise<void> {
         const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
         return { path: result.canceled ? null : (result.filePaths[0] ?? null) };
       },
+      'shell.pickFile': async ({ title, extensions }) => {
+        const options = {
+          title: title ?? 'Choose a file',
+          properties: ['openFile' as const],
+          ...(extensions && extensions.length > 0 ? { filters: [{ name: extensions.map((e) => `.${e}`).join(', '), extensions }] } : {}),
+        };
+        const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+        return { path: result.canceled ? null : (result.filePaths[0] ?? null) };
+      },
     },
     // The extension runtime runs installed extensions' jobs and hooks next to the core.
     extensions: (c) => ExtensionRuntime.handlers(c),

@@ -114,6 +114,11 @@ describe('headless server', () => {
     expect(await nextMessage(ws)).toMatchObject({ id: 5, ok: false, error: { code: 'UNKNOWN_OPERATION' } });
     ws.send(JSON.stringify({ type: 'invoke', id: 6, name: 'shell.info', input: {} }));
     expect(await nextMessage(ws)).toMatchObject({ id: 6, ok: true, value: { shell: 'headless', canPickFolders: false } });
+    // No native pickers here: the UI types paths or browses with locations.browseFolders.
+    ws.send(JSON.stringify({ type: 'invoke', id: 7, name: 'shell.pickFile', input: { extensions: ['cairnext'] } }));
+    expect(await nextMessage(ws)).toMatchObject({ id: 7, ok: false, error: { code: 'NOT_SUPPORTED', message: expect.stringMatching(/no file picker/) } });
+    ws.send(JSON.stringify({ type: 'invoke', id: 8, name: 'shell.pickFile', input: { extensions: ['.cairnext'] } }));
+    expect(await nextMessage(ws)).toMatchObject({ id: 8, ok: false, error: { code: 'VALIDATION' } });
   });
 
   it('closes a connection that sends an oversized frame without affecting others', async () => {

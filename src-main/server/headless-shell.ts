@@ -9,5 +9,8 @@ export function headlessShellHandlers(home: () => string): ShellHandlers {
     'shell.pickFolder': () => {
       throw new CairnError('NOT_SUPPORTED', 'The headless shell has no folder picker; type the folder path instead.');
     },
+    'shell.pickFile': () => {
+      throw new CairnError('NOT_SUPPORTED', 'The headless shell has no file picker; type the file path instead.');
+    },
   };
 }

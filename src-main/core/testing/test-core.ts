@@ -9,6 +9,9 @@ export const testShellHandlers: ShellHandlers = {
   'shell.pickFolder': () => {
     throw new CairnError('NOT_SUPPORTED', 'No folder picker in tests.');
   },
+  'shell.pickFile': () => {
+    throw new CairnError('NOT_SUPPORTED', 'No file picker in tests.');
+  },
 };
 
 export const userCtx: CallContext = { caller: { kind: 'user', via: 'internal' } };

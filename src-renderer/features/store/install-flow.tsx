@@ -106,23 +106,24 @@ function inspect(libraryId: string, path: string) {
 }
 
 /**
- * "Install from file…": the path of a .cairnext (typed: a browser page cannot see real paths, and the shells
- * offer no file picker yet), its manifest, trust and warnings as read by the core, then the permissions.
+ * "Install from file…": the path of a .cairnext (chosen with the native picker in Electron, typed in a browser,
+ * which cannot see real paths), its manifest, trust and warnings as read by the core, then the permissions.
  */
 export function InstallFromFileDialog({ onClose, onDone }: { onClose(): void; onDone(message: string): void }) {
   const libraryId = useAppStore((s) => s.currentLibraryId);
+  const canPick = useAppStore((s) => s.shell?.canPickFolders ?? false);
   const [path, setPath] = useState('');
   const [step, setStep] = useState<FileStep>({ kind: 'path' });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   if (!libraryId) return null;
 
-  const read = async () => {
-    if (!path.trim()) return setError('Type the full path of a .cairnext file, e.g. /home/you/Downloads/photo-tools.cairnext.');
+  const read = async (target = path) => {
+    if (!target.trim()) return setError('Type the full path of a .cairnext file, e.g. /home/you/Downloads/photo-tools.cairnext.');
     setBusy(true);
     setError(null);
     try {
-      setStep({ kind: 'inspected', preview: await inspect(libraryId, path.trim()) });
+      setStep({ kind: 'inspected', preview: await inspect(libraryId, target.trim()) });
     } catch (e) {
       setError(errorMessage(e));
     } finally {
@@ -197,6 +198,24 @@ export function InstallFromFileDialog({ onClose, onDone }: { onClose(): void; on
             <button type="button" disabled={busy} onClick={() => void read()}>
               Read
             </button>
+            {canPick && (
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() =>
+                  void getBridge()
+                    .invoke('shell.pickFile', { title: 'Choose an extension package', extensions: ['cairnext'] })
+                    .then((picked) => {
+                      if (!picked.path) return;
+                      setPath(picked.path);
+                      void read(picked.path);
+                    })
+                    .catch((e: unknown) => setError(errorMessage(e)))
+                }
+              >
+                Choose…
+              </button>
+            )}
           </div>
         </label>
         {preview && m && (
