@@ -373,6 +373,21 @@ function RecentActivity({ libraryId, extensionId, version }: { libraryId: string
       live = false;
     };
   }, [libraryId, extensionId, version, deniedOnly, reload]);
+  // Its jobs change what it did: read the trail again when one of them changes state (debounced).
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const off = getBridge().on('jobs.onDidChange', (e) => {
+      if (e.libraryId !== libraryId || e.owner !== extensionId || timer !== null) return;
+      timer = setTimeout(() => {
+        timer = null;
+        setReload((n) => n + 1);
+      }, 500);
+    });
+    return () => {
+      off();
+      if (timer !== null) clearTimeout(timer);
+    };
+  }, [libraryId, extensionId]);
   const groups = useMemo(() => groupActivity(page?.items ?? []), [page]);
   const denials = page?.items.filter((i) => !i.allowed).length ?? 0;
 
