@@ -118,15 +118,16 @@ function tagFaces(name: string, faceIds: string[]): void {
 
 /**
  * Removes `#person:<name>` — the applications Photos made, never the user's own — from the contents of
- * `faceIds`, except contents where another active person with that name still has a face.
+ * `faceIds`, except contents where an active person with that name (as stored now) still has a face. Call it
+ * after saving the people whose faces or name changed.
  */
-export function untagFaces(name: string, faceIds: string[], personId: string): void {
+export function untagFaces(name: string, faceIds: string[]): void {
   if (name.length == 0 || faceIds.length == 0) return;
   const keep: string[] = [];
   const namesakes = allOf<Person>(Person.MODEL, new ModelQuery().whereStr("name", name));
   if (namesakes.ok) for (let i = 0; i < namesakes.value.length; i++) {
     const other = namesakes.value[i];
-    if (other.id == personId || !other.data.active) continue;
+    if (!other.data.active) continue;
     for (let j = 0; j < other.data.faceIds.length; j++) {
       const c = faceContent(other.data.faceIds[j]);
       if (!contains(keep, c)) keep.push(c);
@@ -269,7 +270,7 @@ export function namePerson(personId: string, name: string): string {
   p.data.name = name.trim();
   models.update<Person>(Person.MODEL, p.id, p.data);
   // A rename takes the old name's tag off the photos (only where Photos applied it).
-  if (previous.length > 0 && previous != p.data.name) untagFaces(previous, p.data.faceIds, p.id);
+  if (previous.length > 0 && previous != p.data.name) untagFaces(previous, p.data.faceIds);
   tagFaces(p.data.name, p.data.faceIds);
   return "";
 }
@@ -305,7 +306,7 @@ export function merge(intoId: string, fromId: string): string {
   savePerson(into, cache);
   savePerson(from, cache);
   cache.flush();
-  if (from.data.name != into.data.name) untagFaces(from.data.name, moved, from.id);
+  if (from.data.name != into.data.name) untagFaces(from.data.name, moved);
   tagFaces(into.data.name, moved);
   return "";
 }
@@ -332,6 +333,8 @@ export function unmerge(personId: string): string {
   savePerson(p, cache);
   if (into !== null) savePerson(into, cache);
   cache.flush();
+  if (into !== null && into.data.name != p.data.name) untagFaces(into.data.name, back);
+  tagFaces(p.data.name, back);
   return "";
 }
 
@@ -349,7 +352,8 @@ export function assign(faceIds: string[], personId: string, newName: string): st
   } else {
     const np = new Person();
     np.name = newName.trim();
-    const made = models.create<Person>(Person.MODEL, np, null, "person:" + faceIds[0] + ":manual");
+    // Not keyed: a key made from the face would make a second new person for the same face overwrite the first.
+    const made = models.create<Person>(Person.MODEL, np);
     if (!made.ok) return made.error!.toString();
     target = made.value;
   }
@@ -363,14 +367,18 @@ export function assign(faceIds: string[], personId: string, newName: string): st
     cache.setPerson(faceIds[i], t.id);
     if (!contains(t.data.faceIds, faceIds[i])) t.data.faceIds.push(faceIds[i]);
   }
+  const oldNames: string[] = [];
   for (let i = 0; i < previous.length; i++) {
     const old = person(previous[i]);
     if (old === null) continue;
     for (let j = 0; j < faceIds.length; j++) old.data.faceIds = without(old.data.faceIds, faceIds[j]);
     savePerson(old, cache);
+    if (old.data.name.length > 0 && old.data.name != t.data.name && !contains(oldNames, old.data.name)) oldNames.push(old.data.name);
   }
   savePerson(t, cache);
   cache.flush();
+  // The faces' photos lose the tag of the person they left (unless that person still has a face there).
+  for (let i = 0; i < oldNames.length; i++) untagFaces(oldNames[i], faceIds);
   tagFaces(t.data.name, faceIds);
   return "";
 }

@@ -266,10 +266,27 @@ describe('Photos: #person tags follow a rename and a reset, and the user\'s own 
     expect(await tagsOf('people/grace-nyc.jpg')).toEqual(['#person:Grace Hopper extension', '#person:Grace user']);
     expect(await tagsOf('people/astronaut.png')).toEqual([]);
 
+    // Faces that change person take the new person's tag and lose the old one's: a new person "Astro" for the
+    // astronaut, merged into Grace Hopper, un-merged, then the face assigned to another new person.
+    const astronautFace = `${lib.content('astronaut')}:0`;
+    const personNamed = async (name: string) => (await modelsOf(h, 'Person')).find((m) => (m.data as { name: string; active: boolean }).name === name && (m.data as { active: boolean }).active)!;
+    await h.execute('assign_faces', { entryIds: [], params: { faceIds: [astronautFace], personId: '', name: 'Astro' } });
+    expect(await tagsOf('people/astronaut.png')).toEqual(['#person:Astro extension']);
+    const astro = await personNamed('Astro');
+    await h.execute('merge_people', { entryIds: [], params: { personId: grace.id, otherId: astro.id } });
+    expect(await tagsOf('people/astronaut.png')).toEqual(['#person:Grace Hopper extension']);
+    await h.execute('unmerge_person', { entryIds: [], params: { personId: astro.id } });
+    expect(await tagsOf('people/astronaut.png')).toEqual(['#person:Astro extension']);
+    for (const p of gracePhotos) expect(await tagsOf(p), p).toEqual(['#person:Grace Hopper extension']);
+    // A second new person for the same face is a new person: Astro keeps its record, the photo its new tag only.
+    await h.execute('assign_faces', { entryIds: [], params: { faceIds: [astronautFace], personId: '', name: 'Spaceman' } });
+    expect(await tagsOf('people/astronaut.png')).toEqual(['#person:Spaceman extension']);
+    expect((await modelsOf(h, 'Person')).find((m) => m.id === astro.id)!.data).toMatchObject({ name: 'Astro', faceIds: [] });
+
     const preview = await h.preview('reset', { entryIds: [] });
     expect(preview.changes.map((c) => c.description)).toContain('remove the #person: tags Photos put on photos (tags you added yourself stay)');
     await h.execute('reset', { entryIds: [], params: {} });
-    for (const p of gracePhotos) expect(await tagsOf(p), p).toEqual([]);
+    for (const p of [...gracePhotos, 'people/astronaut.png']) expect(await tagsOf(p), p).toEqual([]);
     expect(await tagsOf('people/grace-nyc.jpg')).toEqual(['#person:Grace user']);
     expect(await modelsOf(h, 'Person')).toEqual([]);
   }, 120_000);
