@@ -55,8 +55,9 @@ const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error']);
  * 2. the guard re-reads grants if they changed, checks the capability and every argument's scope, and may
  *    rewrite the payload; a denial is audited and returned as `PERMISSION_DENIED`;
  * 3. the payload gets the library id injected (a guest cannot name another library) and runs through
- *    `registry.invokeSync` with caller `{kind: 'extension', extensionId}`; actions run inside a SAVEPOINT
- *    that is rolled back when they fail, so nothing is half-applied.
+ *    `registry.invokeSync` with caller `{kind: 'extension', extensionId}`; actions run inside a transaction
+ *    begun IMMEDIATE (so concurrent writers wait on the busy timeout instead of failing with "database is
+ *    locked") that is rolled back when they fail, so nothing is half-applied.
  *
  * Failure modes: `open` fails like `Library.open`; `dispatch` never throws (errors are values).
  *
@@ -168,9 +169,22 @@ export class ExtensionBridge {
     const request = { ...authorized, libraryId: this.library.id };
     const isAction = isOperationName(method) && operations[method].kind === 'action';
     const raw = this.library.raw;
-    if (isAction) raw.exec('SAVEPOINT cairn_bridge_call');
-    const result = this.#registry.invokeSync(method, request, this.#ctx);
-    if (isAction) {
+    // An action takes the write lock before it reads (BEGIN IMMEDIATE waits out another connection's write with
+    // the busy timeout). A deferred transaction that read first would fail at once with "database is locked"
+    // whenever another connection (a second plugin of the same job, the scheduler) committed in between.
+    const own = isAction && !raw.inTransaction;
+    if (own) raw.exec('BEGIN IMMEDIATE');
+    else if (isAction) raw.exec('SAVEPOINT cairn_bridge_call');
+    let result: ReturnType<OperationRegistry['invokeSync']>;
+    try {
+      result = this.#registry.invokeSync(method, request, this.#ctx);
+    } catch (error) {
+      if (own && raw.inTransaction) raw.exec('ROLLBACK');
+      else if (isAction) raw.exec('ROLLBACK TO cairn_bridge_call; RELEASE cairn_bridge_call');
+      throw error;
+    }
+    if (own) raw.exec(result.ok ? 'COMMIT' : 'ROLLBACK');
+    else if (isAction) {
       if (!result.ok) raw.exec('ROLLBACK TO cairn_bridge_call');
       raw.exec('RELEASE cairn_bridge_call');
     }

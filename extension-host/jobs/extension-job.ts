@@ -7,6 +7,7 @@ import type { ModelQuota } from '../../src-main/core/models/model-service.js';
 import type { BridgeEvent } from '../bridge/extension-bridge.js';
 import type { BridgeInit } from '../bridge/bridge-host.js';
 import { BRIDGE_HOST_MODULE } from '../bridge/bridge-module.js';
+import { SandboxError } from '../sandbox/sandbox-error.js';
 import { SandboxedPlugin, type SandboxLimits } from '../sandbox/sandboxed-plugin.js';
 
 /** A task a job step asks for: run the manifest task `task` with `input`, remembered under `key`. */
@@ -144,8 +145,10 @@ class ExtensionJobRun {
   readonly #flag = new SharedArrayBuffer(4);
   readonly #plugins: SandboxedPlugin[] = [];
   readonly #free: SandboxedPlugin[] = [];
-  readonly #waiting: ((p: SandboxedPlugin) => void)[] = [];
+  readonly #waiting: ((p: SandboxedPlugin | null) => void)[] = [];
   #starting = 0;
+  /** Set when the run ends: plugins that finish starting afterwards are closed, and no call waits for one. */
+  #closed = false;
   /** What the guest sent through job.* during the current step. */
   #stepEvents: { checkpoint?: unknown; tasks: TaskRequest[] } = { tasks: [] };
 
@@ -186,19 +189,32 @@ class ExtensionJobRun {
       }
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
+      this.#closed = true;
+      for (const waiting of this.#waiting.splice(0)) waiting(null);
       await Promise.all(this.#plugins.map((p) => p.close()));
+    }
+  }
+
+  /**
+   * Calls a guest export. When the job is being interrupted (stop, pause, cancel), a call that fails because its
+   * plugin was closed under it is the interruption, not a failure of the guest: it rejects with the job signal's
+   * reason, so the scheduler leaves the task to resume without consuming an attempt.
+   */
+  async #call(exportName: string, input: string, timeoutMs?: number): Promise<Uint8Array> {
+    const plugin = await this.#acquire();
+    try {
+      return await plugin.call(exportName, input, timeoutMs === undefined ? {} : { timeoutMs });
+    } catch (error) {
+      if (this.#ctx.signal.aborted && (this.#closed || (error instanceof SandboxError && error.kind === 'closed'))) throw this.#ctx.signal.reason;
+      throw error;
+    } finally {
+      this.#release(plugin);
     }
   }
 
   async #step(input: StepInput): Promise<StepOutput> {
     this.#stepEvents = { tasks: [] };
-    const plugin = await this.#acquire();
-    let bytes: Uint8Array;
-    try {
-      bytes = await plugin.call(this.#jobExport, JSON.stringify(input));
-    } finally {
-      this.#release(plugin);
-    }
+    const bytes = await this.#call(this.#jobExport, JSON.stringify(input));
     let parsed: unknown;
     try {
       parsed = JSON.parse(new TextDecoder().decode(bytes));
@@ -238,15 +254,10 @@ class ExtensionJobRun {
         return this.#ctx.runTask(
           t.key,
           async ({ key }) => {
-            const plugin = await this.#acquire();
-            try {
-              const out = await plugin.call(exportNames.task(decl), JSON.stringify({ key, input: t.input }), { timeoutMs: decl.timeout_ms });
-              this.#options.afterTask?.(key);
-              const text = new TextDecoder().decode(out);
-              return { result: text.length === 0 ? null : (JSON.parse(text) as unknown) };
-            } finally {
-              this.#release(plugin);
-            }
+            const out = await this.#call(exportNames.task(decl), JSON.stringify({ key, input: t.input }), decl.timeout_ms);
+            this.#options.afterTask?.(key);
+            const text = new TextDecoder().decode(out);
+            return { result: text.length === 0 ? null : (JSON.parse(text) as unknown) };
           },
           { retries: decl.retries, timeoutMs: decl.timeout_ms },
         );
@@ -259,6 +270,7 @@ class ExtensionJobRun {
 
   /** A plugin from the pool, starting one while fewer than `parallelism` exist. */
   async #acquire(): Promise<SandboxedPlugin> {
+    if (this.#closed) throw this.#interrupted();
     const free = this.#free.pop();
     if (free) return free;
     if (this.#plugins.length + this.#starting < this.#size) {
@@ -277,16 +289,28 @@ class ExtensionJobRun {
           onEvent: (e) => this.#onEvent(e as BridgeEvent),
           onLog: this.#options.onLog,
         });
+        if (this.#closed) {
+          // The run ended while this plugin started: it would otherwise live on, unclosed, next to the next run.
+          await plugin.close();
+          throw this.#interrupted();
+        }
         this.#plugins.push(plugin);
         return plugin;
       } finally {
         this.#starting--;
       }
     }
-    return new Promise((resolve) => this.#waiting.push(resolve));
+    const plugin = await new Promise<SandboxedPlugin | null>((resolve) => this.#waiting.push(resolve));
+    if (!plugin) throw this.#interrupted();
+    return plugin;
+  }
+
+  #interrupted(): unknown {
+    return this.#ctx.signal.aborted ? this.#ctx.signal.reason : new CairnError('CANCELLED', `The job ${this.#jobExport} ended.`);
   }
 
   #release(plugin: SandboxedPlugin): void {
+    if (this.#closed) return;
     const next = this.#waiting.shift();
     if (next) next(plugin);
     else this.#free.push(plugin);

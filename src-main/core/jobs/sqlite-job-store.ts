@@ -45,13 +45,14 @@ export class SqliteJobStore implements JobStore {
   readonly db: BetterSqlite3.Database;
   readonly #now: () => number;
   readonly #s: ReturnType<typeof prepare>;
-  readonly #completeTx: (jobId: string, key: string, json: string, commit?: Commit) => { applied: boolean; resultJson: string };
+  readonly #completeTx: BetterSqlite3.Transaction<(jobId: string, key: string, json: string, commit?: Commit) => { applied: boolean; resultJson: string }>;
 
   constructor(db: BetterSqlite3.Database, options: { now?: () => number } = {}) {
     this.db = db;
     this.#now = options.now ?? Date.now;
     this.#s = prepare(db);
     // Built once: creating a better-sqlite3 transaction function per call is measurable on the hot path.
+    // Run with .immediate() (see `transaction`): it reads the task before writing its completion.
     this.#completeTx = db.transaction((jobId: string, key: string, json: string, commit?: Commit) => {
       const existing = this.#s.getTask.get(jobId, key) as TaskRow | undefined;
       if (existing?.status === 'completed') return { applied: false, resultJson: existing.result ?? 'null' };
@@ -65,8 +66,13 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
+  /**
+   * Runs `fn` in one transaction that takes the write lock first (BEGIN IMMEDIATE; a savepoint when nested).
+   * A deferred transaction that read before writing would fail at once with "database is locked" when another
+   * connection (an extension's worker, another process) committed in between; this one waits on the busy timeout.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   insertJob(job: NewJob): void {
@@ -202,7 +208,7 @@ export class SqliteJobStore implements JobStore {
     resultJson: string,
     commit?: (db: BetterSqlite3.Database) => void,
   ): { applied: boolean; resultJson: string } {
-    return this.#completeTx(jobId, key, resultJson, commit);
+    return this.#completeTx.immediate(jobId, key, resultJson, commit);
   }
 
   failTaskAttempt(
