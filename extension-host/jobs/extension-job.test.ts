@@ -4,7 +4,8 @@ import { JobScheduler } from '../../src-main/core/jobs/job-scheduler.js';
 import { SqliteJobStore } from '../../src-main/core/jobs/sqlite-job-store.js';
 import { seedEntries } from '../../src-main/core/testing/seed-entries.js';
 import { EXT, makeBridgeFixture, testManifest, type BridgeFixture } from '../bridge/testing/bridge-fixture.js';
-import { extensionJobName, registerExtensionJobs, type ExtensionJobOptions } from './extension-job.js';
+import { CairnError } from '../../src-shared/errors.js';
+import { extensionJobName, HOST_TASK_RETRIES, registerExtensionJobs, type ExtensionJobOptions } from './extension-job.js';
 import { buildGuest } from '../sandbox/testing/guest-wat.js';
 import { buildAnalyzeGuest } from './testing/analyze-guest.js';
 
@@ -126,6 +127,53 @@ describe('extension jobs on the durable scheduler', () => {
     expect(job.tasks).toMatchObject({ total: 1, completed: 0, failed: 0 });
     const task = f.lib.raw.prepare('SELECT status, attempts FROM job_tasks WHERE job_id = ? AND key = ?').get(id, 'only');
     expect(task).toEqual({ status: 'pending', attempts: 0 });
+  });
+
+  it('a failing host task comes back to the next step as its key\'s error; the other keys complete and the job goes on', async () => {
+    // Step 0 asks for four host tasks; step 1 keeps what it was given as its checkpoint and finishes.
+    const ask = JSON.stringify({
+      tasks: ['good1', 'crash', 'undecodable', 'good2'].map((key) => ({ key, task: 'host:ai.detectFaces', input: { entryId: key } })),
+      done: false,
+    });
+    const head = '{"done":true,"checkpoint":';
+    const echoWasm = await buildGuest(`
+      (data (i32.const 0) "${ask.replaceAll('"', '\\"')}")
+      (data (i32.const 2048) "${head.replaceAll('"', '\\"')}")
+      (func (export "job_analyze") (result i32)
+        (local $len i32)
+        (local.set $len (call $input_to (i32.const ${2048 + head.length})))
+        ;; The step number is the last field: {..."step":N}
+        (if (i32.eq (i32.load8_u (i32.add (i32.const ${2048 + head.length - 2}) (local.get $len))) (i32.const 48))
+          (then (call $output (i32.const 0) (i32.const ${ask.length})) (return (i32.const 0))))
+        (i32.store8 (i32.add (i32.const ${2048 + head.length}) (local.get $len)) (i32.const 125))
+        (call $output (i32.const 2048) (i32.add (local.get $len) (i32.const ${head.length + 1})))
+        (i32.const 0))`);
+    const calls: Record<string, number> = {};
+    const s = scheduler({
+      wasm: echoWasm,
+      hostTask: async (task, input) => {
+        const key = (input as { entryId: string }).entryId;
+        calls[key] = (calls[key] ?? 0) + 1;
+        if (key === 'crash') throw new CairnError('INTERNAL', 'the detector crashed');
+        if (key === 'undecodable') throw new CairnError('NOT_SUPPORTED', 'not a decodable image');
+        return { task, faces: [key] };
+      },
+    });
+    s.start();
+    const id = s.enqueue(extensionJobName(EXT, 'analyze'), {}, { owner: EXT });
+    const done = await s.waitFor(id);
+    expect(done.status).toBe('completed');
+    const stored = new SqliteJobStore(f.lib.raw).loadJob(id);
+    const guest = (stored?.ok ? stored.job.checkpoint : null) as { guest: { completedTasks: unknown; failedTasks: Record<string, { code: string; message: string }>; step: number } };
+    expect(guest.guest.step).toBe(1);
+    expect(guest.guest.completedTasks).toEqual({ good1: { task: 'host:ai.detectFaces', faces: ['good1'] }, good2: { task: 'host:ai.detectFaces', faces: ['good2'] } });
+    expect(guest.guest.failedTasks).toEqual({
+      crash: { code: 'INTERNAL', message: expect.stringContaining('the detector crashed') },
+      undecodable: { code: 'NOT_SUPPORTED', message: 'not a decodable image' },
+    });
+    // A failure of the item alone is not retried; any other is, then handed over.
+    expect(calls).toEqual({ good1: 1, good2: 1, undecodable: 1, crash: HOST_TASK_RETRIES + 1 });
+    expect(done.tasks).toMatchObject({ total: 4, completed: 3, failed: 1 });
   });
 
   it('fails the job with the reason when a task keeps failing (grant revoked mid-way)', async () => {

@@ -3,6 +3,7 @@ import { CairnError } from '../../src-shared/errors.js';
 import { exportNames, type Manifest } from '../../src-shared/extensions/manifest.js';
 import { defineJob, type JobContext, type JobDefinition } from '../../src-main/core/jobs/define-job.js';
 import { jobProgressSchema } from '../../src-main/core/jobs/job-schemas.js';
+import { TaskFailedError } from '../../src-main/core/jobs/task-failed-error.js';
 import type { ModelQuota } from '../../src-main/core/models/model-service.js';
 import type { BridgeEvent } from '../bridge/extension-bridge.js';
 import type { BridgeInit } from '../bridge/bridge-host.js';
@@ -34,8 +35,9 @@ export interface StepInput {
   /** Results of the tasks the previous step asked for, by key (JSON values the task exports returned). */
   completedTasks: Record<string, unknown>;
   /**
-   * Host tasks the previous step asked for that failed for their item alone (see {@link HOST_TASK_ITEM_ERRORS}),
-   * by key: the job goes on and the guest records the item.
+   * Host tasks the previous step asked for that failed, by key, with the last error's code and message: at once
+   * for a failure of the item alone ({@link HOST_TASK_ITEM_ERRORS}), after {@link HOST_TASK_RETRIES} retries for
+   * any other (a crash, a timeout, a denied permission). The job goes on and the guest records the item.
    */
   failedTasks: Record<string, { code: string; message: string }>;
   step: number;
@@ -44,10 +46,14 @@ export interface StepInput {
 /**
  * Error codes with which a host task fails for its ITEM alone — an image the decoder cannot read
  * (`NOT_SUPPORTED`), one over a size limit (`VALIDATION`), an entry gone since the step asked (`NOT_FOUND`).
- * Such a failure is not retried and does not fail the job: the next step receives it in `failedTasks`. Any
- * other failure (a crash, a timeout, a denied permission) is retried and then fails the job.
+ * Such a failure is not retried. Any other failure (a crash, a timeout, a denied permission) is retried
+ * {@link HOST_TASK_RETRIES} times. Neither fails the job: the next step receives `{code, message}` under the
+ * task's key in `failedTasks`.
  */
 export const HOST_TASK_ITEM_ERRORS: readonly string[] = ['NOT_SUPPORTED', 'VALIDATION', 'NOT_FOUND'];
+
+/** How often a host task that fails for another reason than its item is tried again. */
+export const HOST_TASK_RETRIES = 2;
 
 /** How a host task's per-item failure is stored as the task's result (durably, like any result). */
 const ITEM_ERROR_KEY = '$hostTaskItemError';
@@ -73,8 +79,8 @@ export interface ExtensionJobOptions {
   onCoreEvent?: (name: string, payload: unknown) => void;
   /**
    * Runs a `host:<operation>` task a job step asked for (heavy host work such as face detection, which a guest
-   * cannot await inside a host call). Absent: such tasks fail the job. A CairnError whose code is one of
-   * {@link HOST_TASK_ITEM_ERRORS} is a failure of the task's item alone.
+   * cannot await inside a host call). Absent: such tasks fail (per key, see `StepInput.failedTasks`). A
+   * CairnError whose code is one of {@link HOST_TASK_ITEM_ERRORS} is a failure of the task's item alone (not retried).
    */
   hostTask?: (task: string, input: unknown, signal: AbortSignal) => Promise<unknown>;
   /** Test and telemetry seam: called after each task export returned (before its completion is committed). */
@@ -118,9 +124,10 @@ export function registerExtensionJobs(scheduler: { register(name: string, def: J
  * (`models.createForContent({key})`), so a task interrupted mid-way and run again adds no duplicate.
  *
  * Failure modes: the job fails with `VALIDATION` when the guest's step output is not valid JSON of the shape
- * above or names an undeclared task; with the task's error when a task fails after its retries (except a host
- * task failing for its item alone, {@link HOST_TASK_ITEM_ERRORS}, handed to the next step); with the
- * sandbox's error (TIMEOUT, INTERNAL trap) when the job export fails.
+ * above or names an undeclared task; with the task's error when one of the guest's own tasks fails after its
+ * retries; with the sandbox's error (TIMEOUT, INTERNAL trap) when the job export fails. A failing HOST task
+ * never fails the job: its key reaches the next step in `failedTasks` (`{code, message}`), the other keys in
+ * `completedTasks`. An interruption (stop, pause, cancel) is neither: the job is left to resume.
  *
  * @example
  * scheduler.register(extensionJobName(id, 'analyze'), defineExtensionJob({ extensionId: id, manifest, wasm, libraryPath }, 'analyze'));
@@ -235,6 +242,7 @@ class ExtensionJobRun {
       tasks.map((t) => {
         if (isHost(t)) {
           const hostTask = this.#options.hostTask;
+          const signal = this.#ctx.signal;
           return this.#ctx.runTask(
             t.key,
             async ({ signal }) => {
@@ -247,8 +255,12 @@ class ExtensionJobRun {
                 return { result: { [ITEM_ERROR_KEY]: { code, message: (error as Error).message } } };
               }
             },
-            { retries: 2, timeoutMs: 300_000 },
-          );
+            { retries: HOST_TASK_RETRIES, timeoutMs: 300_000 },
+          ).catch((error: unknown) => {
+            // Out of retries (or failed in an earlier run): this key's failure, handed to the next step.
+            if (!(error instanceof TaskFailedError) || signal.aborted) throw error;
+            return { [ITEM_ERROR_KEY]: { code: error.code, message: error.message } };
+          });
         }
         const decl = decls.get(t.task)!;
         return this.#ctx.runTask(

@@ -10,9 +10,10 @@ export class CompletedTask {
 }
 
 /**
- * A host task the previous step asked for that failed for its ITEM alone (an image the decoder cannot read:
- * `NOT_SUPPORTED`; over a size limit: `VALIDATION`; an entry gone: `NOT_FOUND`). The job goes on: record the
- * item (e.g. as an error on its model) instead of asking again.
+ * A host task the previous step asked for that failed, with the error's code and message: at once when it failed
+ * for its ITEM alone (an image the decoder cannot read: `NOT_SUPPORTED`; over a size limit: `VALIDATION`; an
+ * entry gone: `NOT_FOUND`), after the host's retries for anything else (a crash: `INTERNAL`; `TIMEOUT`). The job
+ * goes on: record the item (e.g. as an error on its model) instead of asking again.
  */
 export class FailedTask {
   constructor(public key: string, public error: VdfsError) {}
@@ -89,7 +90,7 @@ export class JobStep<I, C> {
   checkpoint: C | null = null;
   /** Results of the tasks the previous step asked for. */
   completed: CompletedTask[] = [];
-  /** Host tasks of the previous step that failed for their item alone (see FailedTask). */
+  /** Host tasks of the previous step that failed, one entry per key (see FailedTask). */
   failed: FailedTask[] = [];
   /** The step number (0 on the first call). */
   step: i32 = 0;
@@ -123,7 +124,7 @@ export class JobStep<I, C> {
   }
 
   /**
-   * Why the host task `key` (asked for by the previous step) failed for its item alone, or null when it did not.
+   * Why the host task `key` (asked for by the previous step) failed, or null when it did not.
    *
    * @example
    * const why = step.failure("faces:" + contentId);
@@ -166,9 +167,9 @@ export class JobStep<I, C> {
    * `places.reverseGeocode`) as the task `host:<operation>` under `key`: heavy host work a guest cannot await
    * inside a host call. The host checks the extension's permissions (UseModel declared and granted; an entry
    * inside the ReadEntries grant) and the operation's result (the contract's output, JSON) arrives in
-   * `completed` on the next step. A failure of the item alone (`NOT_SUPPORTED` undecodable, `VALIDATION` too
-   * large, `NOT_FOUND`) is not retried and arrives in `failed` instead; any other failure is retried twice and
-   * then fails the job.
+   * `completed` on the next step. A failure arrives in `failed` under its key instead, and the job goes on: at
+   * once for a failure of the item alone (`NOT_SUPPORTED` undecodable, `VALIDATION` too large, `NOT_FOUND`),
+   * after two retries for any other (a crash, a timeout).
    *
    * @example
    * step.runHostTask<DetectInput>("faces:" + contentId, "ai.detectFaces", input);

@@ -7,18 +7,20 @@
 //   step N+2  stores the embeddings as the `embeddings` blob: the faces join the unassigned queue.
 // Every stage is saved on the PhotoAnalysis as it completes, so a job that stops anywhere resumes (or a new run
 // continues) from what is stored. Per-item problems are recorded (`status: error`), never fatal: a host task that
-// fails for its photo alone (undecodable, too large) arrives in `step.failed` and is recorded at once.
+// fails (undecodable or too large at once; a crash or a timeout after its retries) arrives in `step.failed` under
+// its key and the photo is recorded at once.
 import { JSON } from "json-as";
 import { BlobValues, DetectedFaces, FaceEmbedding, JobStep, JsonObject, ModelQuery, ModelRecord, VdfsError, models, vdfsCall, log } from "cairn-sdk";
 import { FaceBox, Moment, PhotoAnalysis, Place, Settings } from "./models";
 import { contains, numField, onContent, strField, without } from "./store";
 
 /**
- * A host task that keeps failing (an image the detector cannot decode) fails its job, together with the other
- * photos in flight. So each request is counted on the analysis (`faceAttempts`, reset when its faces are
- * stored): the next run asks again for those SUSPECTS one at a time, alone, after the other photos, with the
- * count set to MAX_FACE_ATTEMPTS first; a suspect whose lone request fails the job again is recorded as an
- * error by the run after (`retryErrors` asks again).
+ * A failing face request comes back in `step.failed` and is recorded, but a photo whose detection takes the
+ * whole process down (the app crashes or is killed during the request) never answers. So each request is
+ * counted on the analysis (`faceAttempts`, reset when its faces or its failure are stored): the next run asks
+ * again for those SUSPECTS one at a time, alone, after the other photos, with the count set to
+ * MAX_FACE_ATTEMPTS first; a suspect whose lone request never answers again is recorded as an error by the run
+ * after (`retryErrors` asks again).
  */
 export const MAX_FACE_ATTEMPTS: i32 = 2;
 
@@ -198,7 +200,7 @@ export function prepare<I, C>(step: JobStep<I, C>, state: AnalyzeState, contentI
       a.status = "error";
       a.error = "image too large for face detection: " + (<i64>Math.round(megapixels)).toString() + " megapixels (limit " + (<i64>s.max_megapixels).toString() + ")";
     } else if (a.faceAttempts >= MAX_FACE_ATTEMPTS) {
-      // A host task that keeps failing fails its job; the next run records the photo instead of asking again.
+      // Asked in earlier runs that never got an answer: record the photo instead of asking again.
       a.status = "error";
       a.error = "face detection failed (asked in " + a.faceAttempts.toString() + " runs without an answer); run with retryErrors to try again";
     } else if (a.faceAttempts > 0) {
@@ -239,7 +241,7 @@ export function askNextSuspect<I, C>(step: JobStep<I, C>, state: AnalyzeState, s
       state.inFlight = without(state.inFlight, next.contentId);
       continue;
     }
-    // If this lone request fails the job, the photo is the one that failed: the next run records it.
+    // If this lone request never answers (the process dies again), the photo is the culprit: the next run records it.
     rec.data.faceAttempts = MAX_FACE_ATTEMPTS;
     save(rec, next.contentId, rec.data);
     askFaces<I, C>(step, state, next.contentId, next.entryId, s);
@@ -288,7 +290,8 @@ export function onFaces<I, C>(step: JobStep<I, C>, state: AnalyzeState, contentI
 
 /**
  * The face detector could not take this photo (undecodable: NOT_SUPPORTED; over its pixel limit: VALIDATION;
- * gone: NOT_FOUND): recorded as the photo's error, and the job goes on.
+ * gone: NOT_FOUND; a crash or a timeout after the host's retries): recorded as the photo's error, and the job
+ * goes on.
  */
 export function onFacesFailed(state: AnalyzeState, contentId: string, why: VdfsError): void {
   state.inFlight = without(state.inFlight, contentId);
@@ -404,7 +407,7 @@ export function applyResults<I, C>(step: JobStep<I, C>, state: AnalyzeState, s: 
       embeds.get(contentId).set(I32.parseInt(rest.substring(cut + 1)), embeddingOf(raw));
     }
   }
-  // Host tasks that failed for their photo alone: a detection records the photo's error; an embedding leaves
+  // Host tasks that failed (per key): a detection records the photo's error; an embedding leaves
   // that face without a vector (a warning), like an empty answer.
   for (let i = 0; i < step.failed.length; i++) {
     const t = step.failed[i];

@@ -38,10 +38,8 @@ describe('Photos: analysis, people, places, albums', () => {
   });
 
   it('analyses every photo once (the same photo at two paths too), records per-item errors and continues', async () => {
-    // A host task that keeps failing (the page's decoder crash) fails its job, as in the app: the next run asks
-    // once more, and the run after records the page as an error and finishes.
-    await expect(h.runJob('analyze_photos', {})).rejects.toThrow(/decoder crashed/);
-    await expect(h.runJob('analyze_photos', {})).rejects.toThrow(/decoder crashed/);
+    // A host task that keeps failing (the page's decoder crash) comes back, after its retries, as that key's
+    // failure, as in the app: the one run records the page as an error and finishes.
     const run = await h.runJob('analyze_photos', {});
     expect(run.done).toBe(true);
     expect(run.steps).toBeGreaterThan(3);

@@ -39,8 +39,8 @@ export interface HarnessOptions {
    * Answers to the host tasks a job step may ask for (`host:ai.detectFaces`, `host:ai.embed`,
    * `host:places.reverseGeocode`), by operation name without `host:`: the handler gets the task's input and
    * returns the operation's output, or throws to fail it: an error whose `code` is NOT_SUPPORTED, VALIDATION or
-   * NOT_FOUND fails the item alone (the next step gets it in `failedTasks`), any other fails the job after 2
-   * retries, as in the app. Without a handler, a host task fails the job.
+   * NOT_FOUND fails the item alone at once, any other after 2 retries; either way the next step gets it in
+   * `failedTasks` and the job goes on, as in the app. Without a handler, a host task fails (INTERNAL) the same way.
    */
   hostTasks?: Record<string, HostTaskHandler>;
 }
@@ -55,7 +55,7 @@ export interface CompletedTask {
   result: unknown;
   /** Attempts it took (1 + retries used). */
   attempts: number;
-  /** A host task that failed for its item alone (HOST_TASK_ITEM_ERRORS): the next step gets it in `failedTasks`. */
+  /** A host task that failed (at once for HOST_TASK_ITEM_ERRORS, else after its retries): the next step gets it in `failedTasks`. */
   error?: { code: string; message: string };
 }
 
@@ -299,7 +299,7 @@ export class ExtensionHarness {
 
   /**
    * A `host:` task answered by `hostTasks`, retried twice like the app's runner; a failure whose `code` is one of
-   * HOST_TASK_ITEM_ERRORS is the item's alone (not retried, handed to the next step).
+   * HOST_TASK_ITEM_ERRORS is not retried. Either way the failure is handed to the next step (`failedTasks`).
    */
   async #runHostTask(task: string, key: string, input: unknown): Promise<CompletedTask> {
     const name = task.slice('host:'.length);
@@ -316,7 +316,9 @@ export class ExtensionHarness {
         last = error;
       }
     }
-    throw last;
+    // Out of retries: this key's failure, handed to the next step like an item's (the job goes on), as in the app.
+    const code = (last as { code?: unknown } | null)?.code;
+    return { key, task, result: null, attempts: 3, error: { code: typeof code === 'string' ? code : 'INTERNAL', message: last instanceof Error ? last.message : String(last) } };
   }
 
   /**
