@@ -243,3 +243,23 @@ describe('ExtensionBridge: wire details', () => {
     expect(kept.length).toBeLessThan(20);
   });
 });
+
+describe('ExtensionBridge: job.start', () => {
+  it('queues one of the extension\'s own declared jobs (an event for the runtime) and refuses anything else', () => {
+    expect(ok(bridge.dispatch('job.start', { job: 'analyze', input: { contentIds: ['c1'] } }))).toEqual({ queued: true });
+    expect(events.filter((e) => e.type === 'job.start')).toEqual([{ type: 'job.start', job: 'analyze', input: { contentIds: ['c1'] } }]);
+    expect(trail().some((t) => t.method === 'job.start' && t.message === 'analyze')).toBe(true);
+
+    events.length = 0;
+    const undeclared = bridge.dispatch('job.start', { job: 'reindex_everything' });
+    denied(undeclared, 'declares no job named "reindex_everything"');
+    expect(bridge.dispatch('job.start', {})).toMatchObject({ error: { code: 'VALIDATION' } });
+    expect(bridge.dispatch('job.start', { job: 42 })).toMatchObject({ error: { code: 'VALIDATION' } });
+    expect(events.filter((e) => e.type === 'job.start')).toEqual([]);
+    expect(trail().some((t) => t.method === 'job.start' && t.code === 'PERMISSION_DENIED')).toBe(true);
+
+    f.lib.raw.prepare('UPDATE extension_installs SET enabled = 0 WHERE id = ?').run(EXT);
+    denied(bridge.dispatch('job.start', { job: 'analyze' }), 'disabled');
+    expect(events.filter((e) => e.type === 'job.start')).toEqual([]);
+  });
+});

@@ -29,7 +29,9 @@ export type BridgeEvent =
   | { type: 'log'; level: 'trace' | 'debug' | 'info' | 'warn' | 'error'; message: string }
   | { type: 'job.checkpoint'; state: unknown }
   | { type: 'job.progress'; progress: unknown }
-  | { type: 'job.runTask'; key: string; task: string; input: unknown };
+  | { type: 'job.runTask'; key: string; task: string; input: unknown }
+  /** `job.start`: the extension asked to enqueue one of its own declared jobs (checked here and again by the runtime). */
+  | { type: 'job.start'; job: string; input: unknown };
 
 /** Options of {@link ExtensionBridge.open}. */
 export interface ExtensionBridgeOptions {
@@ -75,6 +77,7 @@ export class ExtensionBridge {
   readonly #ctx: CallContext;
   readonly #emit: (event: BridgeEvent) => void;
   readonly #job: ExtensionBridgeOptions['job'];
+  readonly #grants: GrantState;
 
   private constructor(lib: Library, options: ExtensionBridgeOptions, codec: BlobCodec) {
     this.extensionId = options.extensionId;
@@ -83,7 +86,8 @@ export class ExtensionBridge {
     this.#job = options.job;
     this.#ctx = { caller: { kind: 'extension', extensionId: options.extensionId } };
     this.audit = new AuditTrail(lib.path, options.extensionId, options.audit);
-    this.guard = new PermissionGuard(lib, options.extensionId, new GrantState(lib.raw, options.extensionId), this.audit);
+    this.#grants = new GrantState(lib.raw, options.extensionId);
+    this.guard = new PermissionGuard(lib, options.extensionId, this.#grants, this.audit);
     this.guard.install();
 
     const deviceId = options.deviceId ?? 'extension-host';
@@ -159,6 +163,7 @@ export class ExtensionBridge {
 
   #dispatch(method: string, payload: unknown): DispatchResult {
     if (method === 'log' || method === 'trace') return this.#log(method, payload);
+    if (method === 'job.start') return this.#startJob(payload);
     if (method.startsWith('job.')) return this.#jobCall(method, payload);
     const input = payload === null || payload === undefined ? {} : payload;
     if (typeof input !== 'object' || Array.isArray(input)) {
@@ -200,6 +205,30 @@ export class ExtensionBridge {
     const message = typeof p.message === 'string' ? p.message : JSON.stringify(p.message ?? null);
     this.#emit({ type: 'log', level, message: message.slice(0, 4096) });
     return { ok: null };
+  }
+
+  /**
+   * `job.start {job, input?}`: queues one of the extension's OWN declared jobs (from a hook, an init export or a
+   * job). Refused with PERMISSION_DENIED (audited) when the extension is not active or the manifest declares no
+   * such job; the runtime checks the install again before it enqueues `ext:<id>:<job>` with the extension as owner.
+   */
+  #startJob(payload: unknown): DispatchResult {
+    const p = (typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload : {}) as Record<string, unknown>;
+    if (typeof p.job !== 'string' || p.job.length === 0 || p.job.length > 64) throw new CairnError('VALIDATION', 'job.start needs {job: the name of one of your jobs, input?}.');
+    this.guard.refresh();
+    const snap = this.#grants.snapshot;
+    const deny = (message: string): DispatchResult => {
+      this.guard.audit('job.start', 'PERMISSION_DENIED', message);
+      return { error: { code: 'PERMISSION_DENIED', message } };
+    };
+    if (!snap.active || !snap.manifest) return deny(`${this.extensionId} may not start jobs: ${snap.inactiveReason ?? 'it is not active'}.`);
+    const declared = snap.manifest.jobs.map((j) => j.name);
+    if (!declared.includes(p.job)) {
+      return deny(`job.start: ${this.extensionId} declares no job named "${p.job.slice(0, 64)}" (an extension starts only its own jobs${declared.length ? `: ${declared.join(', ')}` : ''}).`);
+    }
+    this.#emit({ type: 'job.start', job: p.job, input: p.input ?? {} });
+    this.audit.append({ method: 'job.start', code: AUDIT_ALLOWED, message: p.job });
+    return { ok: { queued: true } };
   }
 
   #jobCall(method: string, payload: unknown): DispatchResult {

@@ -83,6 +83,8 @@ export interface ExtensionJobOptions {
    * CairnError whose code is one of {@link HOST_TASK_ITEM_ERRORS} is a failure of the task's item alone (not retried).
    */
   hostTask?: (task: string, input: unknown, signal: AbortSignal) => Promise<unknown>;
+  /** The guest asked to queue one of its own declared jobs (`job.start`, already checked by the bridge). */
+  onStartJob?: (job: string, input: unknown) => void;
   /** Test and telemetry seam: called after each task export returned (before its completion is committed). */
   afterTask?: (key: string) => void;
 }
@@ -349,6 +351,9 @@ class ExtensionJobRun {
         break;
       case 'core-event':
         this.#options.onCoreEvent?.(event.name, event.payload);
+        break;
+      case 'job.start':
+        this.#options.onStartJob?.(event.job, event.input);
         break;
       default:
         break;

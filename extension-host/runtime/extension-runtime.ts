@@ -341,9 +341,30 @@ export class ExtensionRuntime {
         const event = e as BridgeEvent;
         if (event.type === 'core-event') this.#forward(event.name, event.payload);
         else if (event.type === 'log') this.#log(loaded, id, event.level, event.message);
+        else if (event.type === 'job.start') this.#startGuestJob(loaded, id, event.job, event.input);
       },
       onLog: (level, text) => this.#log(loaded, id, level, text),
     });
+  }
+
+  /**
+   * `job.start` from a guest (a hook dispatching work, see the bridge): enqueues `ext:<id>:<job>` when the install
+   * is still active and declares that job; otherwise logs why in the extension's log.
+   */
+  #startGuestJob(loaded: LoadedLibrary, id: string, job: string, input: unknown): void {
+    try {
+      if (loaded.lib.isClosed) return;
+      const row = readRow(loaded.lib, id);
+      if (!row) throw new CairnError('NOT_FOUND', `${id} is not installed any more`);
+      const why = inactiveReason(row);
+      if (why) throw new CairnError('CONFLICT', `${id} cannot run jobs: ${why}`);
+      const manifest = parseManifest(row);
+      if (!manifest.jobs.some((j) => j.name === job)) throw new CairnError('NOT_FOUND', `${id} ${row.version} declares no job named "${job}"`);
+      this.#registerJobs(loaded, id, manifest);
+      loaded.scheduler.enqueue(extensionJobName(id, job), input ?? {}, { owner: id });
+    } catch (error) {
+      this.#log(loaded, id, 'error', `job.start ${job}: ${toWireError(error).message}`);
+    }
   }
 
   #forward(name: string, payload: unknown): void {
@@ -477,6 +498,7 @@ export class ExtensionRuntime {
           onLog: (level, text) => this.#log(loaded, id, level, text),
           onCoreEvent: (name, payload) => this.#forward(name, payload),
           hostTask: (task, input, signal) => runHostTask(this.#core, loaded.lib, id, task, input, signal),
+          onStartJob: (job, input) => this.#startGuestJob(loaded, id, job, input),
         },
         jobName,
       );

@@ -243,6 +243,19 @@ export namespace jobs {
   }
 
   /**
+   * Queues one of this extension's OWN jobs (a manifest `jobs` name) with `input`: how a hook hands work that
+   * needs host tasks (face detection, geocoding) to a job. Works from hooks, init and jobs. Fails with
+   * `PERMISSION_DENIED` for a job the manifest does not declare or an extension that is not active.
+   *
+   * @example
+   * const err = jobs.start<AnalyzeInput>("analyze_photos", input);
+   * if (err !== null) log.warn(err.message);
+   */
+  export function start<T>(job: string, input: T): VdfsError | null {
+    return vdfsCallRaw("job.start", new JsonObject().str("job", job).raw("input", JSON.stringify<T>(input)).toString()).error;
+  }
+
+  /**
    * True when the job was paused or cancelled: checkpoint and return from the step soon.
    *
    * @example

@@ -18,10 +18,19 @@ function isPhoto(ext: string | null): bool {
 // ---- analyze_photos: scan a page per step (EXIF inline; host tasks for faces and places), apply the host
 // tasks' answers on the next steps (faces → embeddings → the unassigned queue), then cluster and count ----
 
+/** A photo to analyse: its content and a copy of it Photos may read. */
+@json
+class PhotoRef {
+  contentId: string = "";
+  entryId: string = "";
+}
+
 @json
 class AnalyzeInput {
   /** Analyse again the photos whose analysis failed. */
   retryErrors: bool = false;
+  /** Only these photos (what on_content_identified queues when auto_analyse is on); empty = every photo. */
+  items: PhotoRef[] = [];
 }
 
 /** Recounts photos per Place (and ranks them) and per Moment. */
@@ -59,6 +68,25 @@ export function job_analyze_photos(): i32 {
   // The answers to the previous step's host tasks (may ask for more: embeddings of the faces found).
   applyResults<AnalyzeInput, AnalyzeState>(step, state, s);
   if (jobs.isInterrupted().value) return step.yieldStep(state);
+
+  if (state.phase == "scan" && step.input.items.length > 0) {
+    // The photos a hook named, a batch per step.
+    const batch = <i32>Math.max(1, Math.min(200, s.batch_size));
+    const items = step.input.items;
+    state.total = items.length;
+    const seen: string[] = [];
+    const end = <i32>Math.min(items.length, state.offset + batch);
+    for (let i = state.offset; i < end; i++) {
+      const contentId = items[i].contentId;
+      if (contentId.length == 0 || items[i].entryId.length == 0 || contains(seen, contentId)) { state.skipped++; continue; }
+      seen.push(contentId);
+      prepare<AnalyzeInput, AnalyzeState>(step, state, contentId, items[i].entryId, s, step.input.retryErrors);
+    }
+    state.offset = end;
+    if (state.offset >= items.length) state.phase = "drain";
+    step.progress(state.offset, state.total, "analysing new photos");
+    return step.yieldStep(state);
+  }
 
   if (state.phase == "scan") {
     const batch = <i32>Math.max(1, Math.min(200, s.batch_size));
@@ -469,20 +497,26 @@ export function action_reset_execute(): i32 {
 
 // ---- hook: analyse newly identified photos in small batches when auto-analyse is on ----
 
-@json
-class Identified {
-  contentIds: string[] = [];
-}
-
+/**
+ * With auto_analyse on, the photos of each batch (the hook's batch_size, a few at a time) are handed to an
+ * analyze_photos job of their own (`jobs.start`): face detection and geocoding are host tasks, which only job
+ * steps can ask for. Items are `{contentId, entryId}` (a copy Photos may read).
+ */
 export function on_content_identified(): i32 {
   const batch = Host.input<HookBatch>();
   const s = settings();
   const o = new JsonObject().bool("autoAnalyse", s.auto_analyse);
-  let deferred = 0;
-  for (let i = 0; i < batch.items.length; i++) deferred += batch.itemAs<Identified>(i).contentIds.length;
-  // Face detection and geocoding are host tasks, which only job steps can ask for; a hook cannot start a job
-  // yet, so new photos wait for the next analyze_photos run.
-  if (s.auto_analyse && deferred > 0) log.info(deferred.toString() + " new photos wait for the next analyze_photos run");
-  Host.outputString(o.num("analysed", 0).num("deferred", s.auto_analyse ? deferred : 0).toString());
+  const input = new AnalyzeInput();
+  for (let i = 0; i < batch.items.length; i++) {
+    const item = batch.itemAs<PhotoRef>(i);
+    if (item.contentId.length > 0 && item.entryId.length > 0) input.items.push(item);
+  }
+  let queued = 0;
+  if (s.auto_analyse && input.items.length > 0) {
+    const err = jobs.start<AnalyzeInput>("analyze_photos", input);
+    if (err === null) queued = input.items.length;
+    else log.warn("could not start analyze_photos for " + input.items.length.toString() + " new photos: " + err.message);
+  }
+  Host.outputString(o.num("queued", queued).toString());
   return 0;
 }

@@ -333,25 +333,32 @@ describe('Photos: kill-and-resume, auto-analyse hook', () => {
     }
   }, 180_000);
 
-  it('content.onDidIdentify defers new photos to the next analyze_photos run (hooks cannot ask for host tasks)', async () => {
+  it('content.onDidIdentify with auto_analyse queues analyze_photos for the batch\'s photos alone (jobs.start)', async () => {
     const photos = standardPhotos().filter((p) => p.label !== 'page');
-    const { h, content } = await startPhotos(extensionDir, photos, { min_faces: 1 });
+    const { h, content, entry } = await startPhotos(extensionDir, photos, { min_faces: 1 });
     try {
-      const ids = ['grace-paris', 'astronaut', 'chelsea'].map((l) => content(l));
-      const off = await h.hook<{ analysed: number; deferred: number }>('content.onDidIdentify', [{ libraryId: h.libraryId, contentIds: ids }]);
-      expect(off).toMatchObject({ analysed: 0, deferred: 0 });
+      const chosen = ['grace-paris', 'astronaut', 'chelsea'].map((label) => photos.find((p) => p.label === label)!);
+      const items = chosen.map((p) => ({ contentId: content(p.label), entryId: entry(p.path) }));
+      const off = await h.hook<{ queued: number }>('content.onDidIdentify', items);
+      expect(off).toMatchObject({ autoAnalyse: false, queued: 0 });
+      expect(h.events.filter((e) => e.method === 'job.start')).toEqual([]);
       await h.restartPlugin({ settings: { auto_analyse: true } });
-      const on = await h.hook<{ analysed: number; deferred: number }>('content.onDidIdentify', [{ libraryId: h.libraryId, contentIds: ids }]);
-      expect(on).toMatchObject({ analysed: 0, deferred: 3 });
+      // An item without a readable copy is left out.
+      const on = await h.hook<{ queued: number }>('content.onDidIdentify', [...items, { contentId: content('chelsea') }]);
+      expect(on).toMatchObject({ autoAnalyse: true, queued: 3 });
+      const started = h.events.filter((e) => e.method === 'job.start');
+      expect(started).toHaveLength(1);
+      const payload = started[0]!.payload as { job: string; input: { items: unknown[] } };
+      expect(payload.job).toBe('analyze_photos');
+      expect(payload.input.items).toEqual(items);
       expect(await modelsOf(h, 'PhotoAnalysis')).toEqual([]);
-      const run = await h.runJob('analyze_photos', {});
+      // The queued job analyses those photos and no others.
+      const run = await h.runJob('analyze_photos', payload.input);
       expect(run.done).toBe(true);
       const all = await modelsOf(h, 'PhotoAnalysis');
-      expect(all).toHaveLength(7);
+      expect(all.map((m) => m.contentId).sort()).toEqual(items.map((i) => i.contentId).sort());
       const grace = all.find((m) => m.contentId === content('grace-paris'))!.data as unknown as Analysis;
       expect(grace).toMatchObject({ hasGps: true, faceCount: 1 });
-      // min_faces 1: Grace Hopper and the astronaut are people at once.
-      expect(await modelsOf(h, 'Person')).toHaveLength(2);
     } finally {
       await h.close();
     }

@@ -51,7 +51,7 @@ export function requiredPermission(method: string, payload: Record<string, unkno
   return null;
 }
 
-const RUNTIME_METHODS = new Set(['job.checkpoint', 'job.progress', 'job.isInterrupted', 'trace', 'log']);
+const RUNTIME_METHODS = new Set(['job.checkpoint', 'job.progress', 'job.isInterrupted', 'job.start', 'trace', 'log']);
 
 /** Builds the dispatcher: see the file comment. */
 export async function createDispatcher(init: HostModuleInit): Promise<HostDispatcher> {
