@@ -22,6 +22,7 @@ import { tagHandlers } from './tags/tag-handlers.js';
 import { TagService } from './tags/tag-service.js';
 import { BlobCodec } from './blobs/blob-codec.js';
 import { BlobStore } from './blobs/blob-store.js';
+import { scheduleBlobSweeps } from './blobs/blob-sweep.js';
 import { modelHandlers } from './models/model-handlers.js';
 import { ModelService } from './models/model-service.js';
 import { TagPathWriter } from './models/tag-paths.js';
@@ -114,7 +115,10 @@ export class CairnCore {
     });
     this.locations.setOnAdd((lib) => this.indexer.firstIndexEnqueuer(lib));
     this.actions = createActionService(this);
-    this.models = new ModelService(this.clock, this.home.deviceId, new BlobStore(codec));
+    const blobs = new BlobStore(codec);
+    this.models = new ModelService(this.clock, this.home.deviceId, blobs);
+    // Blobs whose last reference went with a deleted content or entry are deleted by a sweep job.
+    scheduleBlobSweeps(this.jobs, this.libraries, blobs);
     this.ai = new AiService({ modelsDir: this.home.modelsDir, sidecars: new SidecarStore() });
     this.places = new ReverseGeocoder();
     const core: CoreHandlers = {

@@ -72,8 +72,9 @@ export class BlobStore {
 
   /**
    * Recounts references from `model_blobs` and `user_metadata_blobs` and deletes blobs nobody references.
-   * Needed after cascading deletes (a content identity deleted takes its models' `model_blobs` rows with it
-   * without decrementing counts). Returns how many blobs were deleted.
+   * Deleting a content identity or an entry takes its models' references off (triggers, migration 0007) but
+   * leaves a blob at zero in place: the `blobs.sweep` job (blob-sweep.ts) calls this to delete those, and the
+   * recount repairs any count that drifted. Returns how many blobs were deleted.
    */
   sweep(lib: Library): number {
     return lib.raw.transaction(() => {
