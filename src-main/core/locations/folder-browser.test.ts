@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCore, userCtx } from '../testing/test-core.js';
 import { makeTempDir } from '../testing/temp-dir.js';
@@ -79,21 +80,28 @@ describe('locations.browseFolders', () => {
     expect(await browseError({ path: '/', recursive: true })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
   });
 
-  it('reports a folder it cannot read as PERMISSION_DENIED', () => {
-    // A real unreadable folder. chmod denies nothing to root, so as root the listing runs as `nobody`.
+  it('reports a folder it cannot read as PERMISSION_DENIED', async () => {
+    // A real unreadable folder. chmod denies nothing to root, so as root the listing runs as `nobody`. That
+    // user may not be able to read this checkout (CI clones into a private temporary folder), so the module
+    // under test is bundled (esbuild, which tsx ships) into a file beside the locked folder.
     const shared = makeTempDir('cairn-browse-locked');
     try {
       fs.chmodSync(shared.dir, 0o755);
       const locked = path.join(shared.dir, 'locked');
       fs.mkdirSync(path.join(locked, 'secret'), { recursive: true });
       fs.chmodSync(locked, 0o000);
+      const bundle = path.join(shared.dir, 'folder-browser.mjs');
+      const { build } = await import('esbuild');
+      await build({ entryPoints: [path.resolve('src-main/core/locations/folder-browser.ts')], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'silent' });
+      fs.chmodSync(bundle, 0o644);
       const isRoot = process.getuid?.() === 0;
-      const script = `import(${JSON.stringify(path.resolve('src-main/core/locations/folder-browser.ts'))}).then((m) => {
+      const script = `import(${JSON.stringify(pathToFileURL(bundle).href)}).then((m) => {
         try { console.log(JSON.stringify(m.listFolders(${JSON.stringify(locked)}, { showHidden: false, limit: 10 }))); }
         catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }
       });`;
-      const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
         encoding: 'utf8',
+        cwd: shared.dir,
         env: { ...process.env, HOME: shared.dir },
         ...(isRoot ? { uid: 65534, gid: 65534 } : {}),
       });
