@@ -217,14 +217,42 @@ export function action_merge_people_execute(): i32 {
   const p = params();
   return outcome(merge(p.personId, p.otherId), "Merged");
 }
+/** Undo of a merge (the core's action undo): the merged person gets their faces back. */
+export function action_merge_people_undo(): i32 {
+  const p = params();
+  return outcome(unmerge(p.otherId), "Un-merged");
+}
+
+/** Who "Undo merge" splits out: the person itself when it was merged, else everyone merged into it. */
+function unmergeTargets(personId: string): string[] {
+  const out: string[] = [];
+  const r = models.get<Person>(personId);
+  if (r.ok && r.value.data.mergedInto.length > 0) {
+    out.push(personId);
+    return out;
+  }
+  const merged = allOf<Person>(Person.MODEL, new ModelQuery().whereStr("mergedInto", personId));
+  if (merged.ok) for (let i = 0; i < merged.value.length; i++) out.push(merged.value[i].id);
+  return out;
+}
 
 export function action_unmerge_person_preview(): i32 {
   const p = params();
-  return preview("Un-merge", "split " + personLabel(p.personId) + " out again", true);
+  const targets = unmergeTargets(p.personId);
+  const out = new ActionPreview("Un-merge");
+  for (let i = 0; i < targets.length; i++) out.changes.push(ActionChange.of<string>("split " + personLabel(targets[i]) + " out again", targets[i]));
+  if (targets.length == 0) out.warnings.push(personLabel(p.personId) + " was not merged with anyone");
+  Host.output<ActionPreview>(out);
+  return 0;
 }
 export function action_unmerge_person_execute(): i32 {
-  const p = params();
-  return outcome(unmerge(p.personId), "Un-merged");
+  const targets = unmergeTargets(params().personId);
+  for (let i = 0; i < targets.length; i++) {
+    const problem = unmerge(targets[i]);
+    if (problem.length > 0) return Host.fail(problem);
+  }
+  Host.output<ActionOutcome>(ActionOutcome.of(targets.length, "Un-merged " + targets.length.toString()));
+  return 0;
 }
 
 export function action_move_face_preview(): i32 {

@@ -146,6 +146,26 @@ describe('Photos: analysis, people, places, albums', () => {
     expect(after.find((p) => p.id === grace.id)!.faceCount).toBe(3);
     expect(after.find((p) => p.id === astro.id)).toMatchObject({ active: true, visible: 1, mergedInto: '', faceCount: 1 });
     expect((await analyses()).get(content('astronaut'))!.faces[0]!.personId).toBe(astro.id);
+
+    // "Undo merge" on the person that was kept splits out everyone merged into it (what the People view offers).
+    await act('merge_people', { personId: grace.id, otherId: astro.id });
+    const split = await h.preview('unmerge_person', { entryIds: [], params: { personId: grace.id } });
+    expect(split.changes.map((c) => c.data)).toEqual([astro.id]);
+    await act('unmerge_person', { personId: grace.id });
+    after = await people();
+    expect(after.find((p) => p.id === astro.id)).toMatchObject({ active: true, faceCount: 1 });
+    expect(after.find((p) => p.id === grace.id)!.faceCount).toBe(3);
+
+    // The merge's undo export (the core's actions.undo) does the same with the merge's own params.
+    await act('merge_people', { personId: grace.id, otherId: astro.id });
+    const undone = await h.call<{ applied: number }>('action_merge_people_undo', { entryIds: [], params: { personId: grace.id, otherId: astro.id }, outcome: { applied: 1, message: 'Merged' } });
+    expect(undone.applied).toBe(1);
+    expect((await people()).find((p) => p.id === astro.id)).toMatchObject({ active: true, mergedInto: '', faceCount: 1 });
+
+    // Nobody merged into a person: the preview says so (a conflict in the app), and execute changes nothing.
+    const none = await h.preview('unmerge_person', { entryIds: [], params: { personId: grace.id } });
+    expect(none.changes).toEqual([]);
+    expect(none.warnings).toEqual(['Grace Hopper was not merged with anyone']);
   });
 
   it('moves a face, hides a person, marks "not a face" and bulk-assigns from the queue', async () => {
