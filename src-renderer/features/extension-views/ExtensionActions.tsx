@@ -121,7 +121,9 @@ type Phase =
   | { kind: 'previewing' }
   | { kind: 'preview'; preview: ActionPreview }
   | { kind: 'committing'; preview: ActionPreview }
-  | { kind: 'done'; message: string }
+  | { kind: 'done'; message: string; auditId: string; canUndo: boolean }
+  | { kind: 'undoing'; message: string; auditId: string }
+  | { kind: 'undone'; message: string }
   | { kind: 'failed'; message: string };
 
 /** The parameters the user fills in (text and model choices); `selected_model` ones are filled from the run. */
@@ -173,7 +175,23 @@ export function ExtensionActionDialog({ run, onClose }: { run: ExtensionActionRu
     setPhase({ kind: 'committing', preview });
     try {
       const r = await getBridge().invoke('actions.commit', { libraryId, previewId: preview.id });
-      setPhase({ kind: 'done', message: r.problems.length > 0 ? `Done, with problems: ${r.problems.join('; ')}` : `Done: ${preview.summary}` });
+      setPhase({
+        kind: 'done',
+        message: r.problems.length > 0 ? `Done, with problems: ${r.problems.join('; ')}` : `Done: ${preview.summary}`,
+        auditId: r.auditId,
+        canUndo: r.canUndo,
+      });
+    } catch (e) {
+      setPhase({ kind: 'failed', message: errorMessage(e) });
+    }
+  };
+
+  const undo = async (auditId: string, message: string) => {
+    if (!libraryId) return;
+    setPhase({ kind: 'undoing', message, auditId });
+    try {
+      await getBridge().invoke('actions.undo', { libraryId, auditId });
+      setPhase({ kind: 'undone', message: `Undone: ${action.label}` });
     } catch (e) {
       setPhase({ kind: 'failed', message: errorMessage(e) });
     }
@@ -245,15 +263,29 @@ export function ExtensionActionDialog({ run, onClose }: { run: ExtensionActionRu
             </ul>
           </div>
         )}
-        {phase.kind === 'done' && <p className="ext-notice">{phase.message}</p>}
+        {(phase.kind === 'done' || phase.kind === 'undoing' || phase.kind === 'undone') && (
+          <p className="ext-notice" role="status">
+            {phase.message}
+          </p>
+        )}
         {phase.kind === 'failed' && (
           <p className="dialog-error" role="alert">
             {phase.message}
           </p>
         )}
         <div className="dialog-actions">
+          {phase.kind === 'done' && phase.canUndo && (
+            <button type="button" onClick={() => void undo(phase.auditId, phase.message)}>
+              Undo
+            </button>
+          )}
+          {phase.kind === 'undoing' && (
+            <button type="button" disabled>
+              Undoing…
+            </button>
+          )}
           <button type="button" onClick={onClose}>
-            {phase.kind === 'done' ? 'Close' : 'Cancel'}
+            {phase.kind === 'done' || phase.kind === 'undone' ? 'Close' : 'Cancel'}
           </button>
           {phase.kind === 'asking' && (
             <button type="submit" form="ext-action-form" className="primary" disabled={missing.length > 0}>

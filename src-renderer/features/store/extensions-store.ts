@@ -86,7 +86,8 @@ export function useExtensionName(owner: string | null | undefined): string {
 let started = false;
 
 /**
- * Keeps the installed list current (library switch, `extensions.onDidChange`) and closes extension pages
+ * Keeps the installed list current (library switch, `extensions.onDidChange`), refreshes extension views when
+ * their models change (`models.onDidChange`), and closes extension pages
  * when the explorer navigates elsewhere. Called once by the sidebar; returns a stop function.
  */
 export function startExtensionUpdates(): () => void {
@@ -98,6 +99,10 @@ export function startExtensionUpdates(): () => void {
     if (libraryId !== useAppStore.getState().currentLibraryId) return;
     store.setState((s) => ({ version: s.version + 1 }));
     void store.getState().refresh();
+  });
+  // Models an extension wrote (a job, a hook, an action): its views show them without a reload.
+  const offModels = bridge.on('models.onDidChange', ({ libraryId }) => {
+    if (libraryId === useAppStore.getState().currentLibraryId) store.setState((s) => ({ version: s.version + 1 }));
   });
   const offLibrary = useAppStore.subscribe((s, prev) => {
     if (s.currentLibraryId !== prev.currentLibraryId) {
@@ -112,6 +117,7 @@ export function startExtensionUpdates(): () => void {
   return () => {
     started = false;
     offChange();
+    offModels();
     offLibrary();
     offExplorer();
   };
