@@ -9,8 +9,6 @@ import type { CairnCore } from '../../../src-main/core/cairn-core.js';
 import { makeTempDir } from '../../../src-main/core/testing/temp-dir.js';
 import { userCtx } from '../../../src-main/core/testing/test-core.js';
 import { packPackage } from '../../../extension-host/packages/pack.js';
-import { BRIDGE_HOST_MODULE } from '../../../extension-host/bridge/bridge-module.js';
-import { SandboxedPlugin } from '../../../extension-host/sandbox/sandboxed-plugin.js';
 import { buildExtension } from '../../../sdk/tooling/build-extension.js';
 import { IMAGES, PARIS, jpegWithGps } from './fixtures.js';
 import { PHOTOS_DIR, PHOTOS_ID, asPhotos, installPhotos, startCore, waitForJob, settle, modelsOf, type Analysis } from './real-core.js';
@@ -106,22 +104,12 @@ describe('Photos on the real core and runtime (host tasks: real face detection, 
 
   it('names the person through its action (real bridge), and search finds the photos by #person:<name>', async () => {
     const person = (await modelsOf(core, libraryId, 'Person'))[0]!;
-    // Extension actions are not served through actions.* yet: call the action export on a plugin with the
-    // real bridge, as the runtime starts its plugins.
-    const lib = await core.libraries.get(libraryId);
-    const plugin = await SandboxedPlugin.start({
-      extensionId: ID,
-      wasm: fs.readFileSync(path.join(extensionDir, 'build', 'plugin.wasm')),
-      hostModulePath: BRIDGE_HOST_MODULE,
-      hostInit: { libraryPath: lib.path, deviceId: core.home.deviceId },
-      config: { settings: JSON.stringify({}) },
-    });
-    try {
-      const out = JSON.parse(new TextDecoder().decode(await plugin.call('action_name_person_execute', JSON.stringify({ entryIds: [], params: { personId: person.id, name: 'Grace' } })))) as { applied: number };
-      expect(out.applied).toBe(1);
-    } finally {
-      await plugin.close();
-    }
+    // Through the core's action flow, as the app runs it: the runtime registered Photos' actions.
+    const action = 'ext:app.cairn.photos:name_person';
+    const preview = await core.registry.call('actions.preview', { libraryId, action, params: { entryIds: [], params: { personId: person.id, name: 'Grace' } } }, userCtx);
+    expect(preview).toMatchObject({ owner: ID, conflicts: [], reversible: false });
+    const done = await core.registry.call('actions.commit', { libraryId, previewId: preview.id }, userCtx);
+    expect(done).toMatchObject({ status: 'verified', result: { applied: 1 } });
     const tag = (await core.registry.call('tags.list', { libraryId }, userCtx)).find((t) => t.path === '#person:Grace')!;
     expect(tag).toBeDefined();
     const found = await core.registry.call('search.entries', { libraryId, tagId: tag.id, offset: 0, limit: 50 }, userCtx);
