@@ -117,12 +117,30 @@ async function resolveAuditId(d: CliDeps, libraryId: string, ref: string): Promi
 }
 
 /**
+ * Extensions' actions (`ext:<id>:<action>`) are registered when the library's extensions are loaded, which happens
+ * when its job scheduler starts; `jobs.list` starts it (and resumes queued jobs, as `cairn jobs list` does).
+ */
+async function loadExtensions(d: CliDeps, libraryId: string): Promise<void> {
+  await d.call('jobs.list', { libraryId, status: ['running'] });
+}
+
+const isExtensionAction = (name: string) => name.startsWith('ext:');
+
+/** Loads the library's extensions when the preview or audit entry `id` belongs to one of their actions. */
+async function loadExtensionsFor(d: CliDeps, libraryId: string, id: string): Promise<string> {
+  const entry = await d.call('actions.get', { libraryId, auditId: id });
+  if (isExtensionAction(entry.action)) await loadExtensions(d, libraryId);
+  return id;
+}
+
+/**
  * Adds `cairn action list|preview|apply|run|undo|history`: previewable actions from the command line.
  *
  * @example
  * cairn action preview files.move --path ~/Pictures/a.jpg --to Archive
  * cairn action apply 5f0c…      # or: cairn action run files.move --path … --to Archive --yes
  * cairn action undo 5f0c…
+ * cairn action run ext:com.cairn.test-extension:mark_selection --path ~/a.txt --yes   # an extension's action
  */
 export function registerActionCommands(program: Command, d: CliDeps): void {
   const libOption = () => new Option('-l, --library <library>', 'library name or id (default: the default library)');
@@ -145,13 +163,16 @@ export function registerActionCommands(program: Command, d: CliDeps): void {
     .description('list the actions that can be previewed')
     .addOption(libOption())
     .action(async (opts: { library?: string }) => {
-      const list = await d.call('actions.list', { libraryId: await d.libraryId(opts.library) });
+      const libraryId = await d.libraryId(opts.library);
+      await loadExtensions(d, libraryId);
+      const list = await d.call('actions.list', { libraryId });
       d.emit(list, () => printTable(d.io.out, ['ACTION', 'OWNER', 'UNDO', 'WHAT IT DOES'], list.map((a) => [a.name, a.owner, a.reversible ? 'yes' : 'no', a.summary])));
     });
 
   paramOptions(action.command('preview').description('show exactly what an action would change, changing nothing')).action(
     async (name: string, opts: ParamFlags) => {
       const libraryId = await d.libraryId(opts.library);
+      if (isExtensionAction(name)) await loadExtensions(d, libraryId);
       const preview = await d.call('actions.preview', { libraryId, action: name, params: await paramsFrom(d, libraryId, name, opts) });
       d.emit(preview, () => {
         printPreview(d.io.out, preview);
@@ -167,7 +188,8 @@ export function registerActionCommands(program: Command, d: CliDeps): void {
     .addOption(libOption())
     .action(async (ref: string, opts: { library?: string }) => {
       const libraryId = await d.libraryId(opts.library);
-      const result = await d.call('actions.commit', { libraryId, previewId: await resolveAuditId(d, libraryId, ref) });
+      const previewId = await loadExtensionsFor(d, libraryId, await resolveAuditId(d, libraryId, ref));
+      const result = await d.call('actions.commit', { libraryId, previewId });
       d.emit(result, () => printCommit(d, result));
     });
 
@@ -175,6 +197,7 @@ export function registerActionCommands(program: Command, d: CliDeps): void {
     .option('-y, --yes', 'apply without asking (after printing the preview)')
     .action(async (name: string, opts: ParamFlags) => {
       const libraryId = await d.libraryId(opts.library);
+      if (isExtensionAction(name)) await loadExtensions(d, libraryId);
       const preview = await d.call('actions.preview', { libraryId, action: name, params: await paramsFrom(d, libraryId, name, opts) });
       if (!d.json()) printPreview(d.io.out, preview);
       if (!opts.yes) throw new CairnError('CONFIRMATION_REQUIRED', `Nothing was applied; re-run with --yes, or apply the preview: cairn action apply ${preview.id}`);
@@ -189,7 +212,8 @@ export function registerActionCommands(program: Command, d: CliDeps): void {
     .addOption(libOption())
     .action(async (ref: string, opts: { library?: string }) => {
       const libraryId = await d.libraryId(opts.library);
-      const entry = await d.call('actions.undo', { libraryId, auditId: await resolveAuditId(d, libraryId, ref) });
+      const auditId = await loadExtensionsFor(d, libraryId, await resolveAuditId(d, libraryId, ref));
+      const entry = await d.call('actions.undo', { libraryId, auditId });
       d.emit(entry, () => d.io.out.write(`Undone: ${entry.summary}\n`));
     });
 
