@@ -59,6 +59,10 @@ describe('extension actions in the core action registry', () => {
   it('registers each declared action as ext:<id>:<name>, previews, commits and undoes it in the sandbox', async () => {
     const { core, libraryId, entry, marks, listed } = await setup();
     expect(await listed()).toEqual(['mark_selection', 'tag_selection', 'broken_preview', 'trap_execute'].map((a) => extensionActionName(ID, a)).sort());
+    // actions.list says which can be undone once the module's exports are read: only mark_selection exports an undo.
+    await expect
+      .poll(async () => (await core.registry.call('actions.list', { libraryId }, userCtx)).filter((x) => x.owner === ID && x.reversible).map((x) => x.name))
+      .toEqual([extensionActionName(ID, 'mark_selection')]);
 
     const entryIds = [entry('in/a.txt'), entry('in/b.txt')];
     const name = extensionActionName(ID, 'mark_selection');

@@ -388,7 +388,7 @@ export class ExtensionRuntime {
    */
   #syncActions(): void {
     const registry = this.#core.actions.registry;
-    const wanted = new Map<string, { versions: Set<string>; decls: Map<string, Manifest['actions'][number]> }>();
+    const wanted = new Map<string, { lib: Library; versions: Set<string>; decls: Map<string, Manifest['actions'][number]> }>();
     if (!this.#closed) {
       for (const loaded of this.#libraries.values()) {
         if (loaded.lib.isClosed) continue;
@@ -402,7 +402,7 @@ export class ExtensionRuntime {
           const manifest = inactiveReason(row) ? null : safeManifest(row);
           if (!manifest || manifest.actions.length === 0) continue;
           let w = wanted.get(row.id);
-          if (!w) wanted.set(row.id, (w = { versions: new Set(), decls: new Map() }));
+          if (!w) wanted.set(row.id, (w = { lib: loaded.lib, versions: new Set(), decls: new Map() }));
           w.versions.add(row.version);
           for (const decl of manifest.actions) if (!w.decls.has(decl.name)) w.decls.set(decl.name, decl);
         }
@@ -417,7 +417,13 @@ export class ExtensionRuntime {
       if (!w || key === undefined) continue;
       for (const decl of w.decls.values()) {
         try {
-          registry.register(extensionActionDefinition(id, decl, this.#actionHost));
+          const def = extensionActionDefinition(id, decl, this.#actionHost);
+          registry.register(def);
+          // `actions.list` says whether it can be undone once the module's exports are known (undo export or not).
+          this.#actionHost.canUndo(w.lib, id, decl.name).then(
+            (has) => (def.reversible = has),
+            () => undefined,
+          );
         } catch (error) {
           this.#options.onLog?.(id, 'error', `could not register the action "${decl.name}": ${toWireError(error).message}`);
         }
