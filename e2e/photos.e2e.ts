@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
+import { jpegWithGpsBytes } from '../extensions/photos/test/exif-gps.js';
 import { FIXTURES, REPO_ROOT, startServer, type RunningServer } from './support/cairn-server.js';
 
 // Photos end to end on the headless shell, on real portraits: installed from the in-app store with one granted
@@ -14,32 +14,9 @@ import { FIXTURES, REPO_ROOT, startServer, type RunningServer } from './support/
 // each other. Screenshots for the docs come from this real data.
 test.describe.configure({ mode: 'serial' });
 
-const require = createRequire(import.meta.url);
-const piexif = require('piexifjs') as {
-  dump(exif: Record<string, unknown>): string;
-  insert(exif: string, jpeg: string): string;
-  GPSIFD: Record<string, number>;
-  ExifIFD: Record<string, number>;
-  GPSHelper: { degToDmsRational(deg: number): number[][] };
-};
-
 const PARIS = { latitude: 48.8566, longitude: 2.3522 };
 const TOKYO = { latitude: 35.6762, longitude: 139.6503 };
 
-/** A JPEG with GPS and a capture date written into its EXIF. */
-function withGps(jpeg: Buffer, gps: { latitude: number; longitude: number }, date: string): Buffer {
-  const exif = {
-    '0th': {},
-    Exif: { [piexif.ExifIFD['DateTimeOriginal']!]: date },
-    GPS: {
-      [piexif.GPSIFD['GPSLatitudeRef']!]: gps.latitude >= 0 ? 'N' : 'S',
-      [piexif.GPSIFD['GPSLatitude']!]: piexif.GPSHelper.degToDmsRational(Math.abs(gps.latitude)),
-      [piexif.GPSIFD['GPSLongitudeRef']!]: gps.longitude >= 0 ? 'E' : 'W',
-      [piexif.GPSIFD['GPSLongitude']!]: piexif.GPSHelper.degToDmsRational(Math.abs(gps.longitude)),
-    },
-  };
-  return Buffer.from(piexif.insert(piexif.dump(exif), jpeg.toString('binary')), 'binary');
-}
 
 let server: RunningServer;
 let root: string;
@@ -57,12 +34,12 @@ test.beforeAll(async () => {
   await sharp(grace).flop().jpeg({ quality: 92 }).toFile(path.join(dir, 'grace-mirrored.jpg'));
   await sharp(grace).extract({ left: 40, top: 20, width: 440, height: 470 }).jpeg({ quality: 92 }).toFile(path.join(dir, 'grace-cropped.jpg'));
   await sharp(grace).modulate({ brightness: 1.15 }).jpeg({ quality: 90 }).toFile(path.join(dir, 'grace-bright.jpg'));
-  fs.writeFileSync(path.join(dir, 'grace-paris.jpg'), withGps(fs.readFileSync(grace), PARIS, '2024:05:01 10:00:00'));
+  fs.writeFileSync(path.join(dir, 'grace-paris.jpg'), jpegWithGpsBytes(fs.readFileSync(grace), PARIS, '2024:05:01 10:00:00'));
   const astronaut = path.join(FIXTURES, 'astronaut.png');
   fs.copyFileSync(astronaut, path.join(dir, 'astronaut.png'));
   await sharp(astronaut).flop().png().toFile(path.join(dir, 'astronaut-mirrored.png'));
   await sharp(astronaut).extract({ left: 30, top: 0, width: 440, height: 470 }).png().toFile(path.join(dir, 'astronaut-cropped.png'));
-  fs.writeFileSync(path.join(dir, 'astronaut-tokyo.jpg'), withGps(await sharp(astronaut).jpeg({ quality: 92 }).toBuffer(), TOKYO, '2023:10:12 16:00:00'));
+  fs.writeFileSync(path.join(dir, 'astronaut-tokyo.jpg'), jpegWithGpsBytes(await sharp(astronaut).jpeg({ quality: 92 }).toBuffer(), TOKYO, '2023:10:12 16:00:00'));
   fs.copyFileSync(path.join(FIXTURES, 'chelsea.png'), path.join(dir, 'chelsea.png'));
   const cli = (...args: string[]) => execFileSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'cairn.js'), ...args], { env: { ...process.env, CAIRN_HOME: home } });
   cli('location', 'add', dir);

@@ -5,37 +5,16 @@
 // geocoder are exercised by photos.integration.test.ts.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import { jpegWithGpsBytes, type GpsPoint } from './exif-gps.js';
 import { ExtensionHarness, type FixtureFile, type HostTaskHandler } from '../../../sdk/tooling/harness/extension-harness.js';
-
-const require = createRequire(import.meta.url);
-const piexif = require('piexifjs') as {
-  load(data: string): Record<string, Record<number, unknown>>;
-  dump(exif: Record<string, unknown>): string;
-  insert(exif: string, jpeg: string): string;
-  GPSIFD: Record<string, number>;
-  ExifIFD: Record<string, number>;
-  GPSHelper: { degToDmsRational(deg: number): number[][] };
-};
 
 export const IMAGES = process.env['CAIRN_FIXTURE_IMAGES'] ?? '/work/shared/fixtures/images';
 export const PARIS = { latitude: 48.8566, longitude: 2.3522 };
 export const NEW_YORK = { latitude: 40.7128, longitude: -74.006 };
 
-/** A copy of a JPEG with GPS and DateTimeOriginal written into its EXIF. */
-export function jpegWithGps(file: string, gps: { latitude: number; longitude: number }, date: string): Buffer {
-  const jpeg = fs.readFileSync(path.join(IMAGES, file)).toString('binary');
-  const exif = {
-    '0th': {},
-    Exif: { [piexif.ExifIFD['DateTimeOriginal']!]: date },
-    GPS: {
-      [piexif.GPSIFD['GPSLatitudeRef']!]: gps.latitude >= 0 ? 'N' : 'S',
-      [piexif.GPSIFD['GPSLatitude']!]: piexif.GPSHelper.degToDmsRational(Math.abs(gps.latitude)),
-      [piexif.GPSIFD['GPSLongitudeRef']!]: gps.longitude >= 0 ? 'E' : 'W',
-      [piexif.GPSIFD['GPSLongitude']!]: piexif.GPSHelper.degToDmsRational(Math.abs(gps.longitude)),
-    },
-  };
-  return Buffer.from(piexif.insert(piexif.dump(exif), jpeg), 'binary');
+/** A copy of a fixture JPEG with GPS and DateTimeOriginal written into its EXIF. */
+export function jpegWithGps(file: string, gps: GpsPoint, date: string): Buffer {
+  return jpegWithGpsBytes(fs.readFileSync(path.join(IMAGES, file)), gps, date);
 }
 
 export interface PhotoFixture {
