@@ -149,6 +149,12 @@ test('its job sees only the granted location, and the section shows the results'
 
   await page.getByRole('button', { name: /Run “Write a note for every file”/ }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Started' })).toBeVisible();
+  // The jobs panel names the job as its manifest does, with the extension's name and icon beside it.
+  await page.getByRole('button', { name: /^Jobs:/ }).click();
+  const card = page.getByRole('dialog', { name: 'Jobs' }).getByRole('listitem', { name: 'Write a note for every file' }).first();
+  await expect(card).toBeVisible();
+  await expect(card.getByTitle('From the extension SDK Test Extension')).toBeVisible();
+  await page.getByRole('button', { name: 'Close jobs' }).click();
 
   await sidebar(page).getByRole('button', { name: 'Noted files' }).click();
   const list = page.getByRole('listbox', { name: 'Noted files' });

@@ -53,6 +53,9 @@ describe('ExtensionRuntime', () => {
     expect(done.status).toBe('completed');
     expect(done.owner).toBe('com.cairn.hello-tags');
     expect(done.name).toBe(extensionJobName('com.cairn.hello-tags', 'tag_files'));
+    // The jobs list shows the manifest's title for it, not the scheduler's type name.
+    const listed = (await core.registry.call('jobs.list', { libraryId }, userCtx)).find((j) => j.id === jobId);
+    expect(listed).toMatchObject({ title: 'Tag files by kind', owner: 'com.cairn.hello-tags' });
 
     // Settings reached the guest as config: the parent tag is the configured prefix.
     const tags = await core.registry.call('tags.list', { libraryId }, userCtx);

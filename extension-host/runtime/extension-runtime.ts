@@ -33,6 +33,26 @@ const HookJobInput = z.object({
 });
 type HookJobInput = z.infer<typeof HookJobInput>;
 
+/**
+ * The title the jobs panel shows for an extension's job (`ext:<id>:<job>`: the manifest job's `title`, else its
+ * name) or for a hook delivery; `undefined` for other jobs and for extensions no longer installed.
+ */
+function jobTitle(name: string, input: unknown, lib: Library): string | undefined {
+  if (name === HOOK_JOB) {
+    const parsed = HookJobInput.safeParse(input);
+    if (!parsed.success) return undefined;
+    const row = readRow(lib, parsed.data.extensionId);
+    const who = row ? parseManifest(row).name : parsed.data.extensionId;
+    return `${who}: ${parsed.data.items.length} ${parsed.data.event} event${parsed.data.items.length === 1 ? '' : 's'}`;
+  }
+  const match = /^ext:([^:]+):(.+)$/.exec(name);
+  if (!match) return undefined;
+  const row = readRow(lib, match[1]!);
+  if (!row) return undefined;
+  const job = parseManifest(row).jobs.find((j) => j.name === match[2]);
+  return job ? (job.title ?? job.name) : undefined;
+}
+
 /** What the runtime needs of the core. */
 /** Guest logs: 1 MiB per file, 3 files per extension and library. */
 export const EXTENSION_LOG_ROTATION = Object.freeze({ maxBytes: 1024 * 1024, files: 3 });
@@ -132,6 +152,7 @@ export class ExtensionRuntime {
     this.#core = core;
     this.#options = options;
     core.jobs.onSchedulerStart((lib, scheduler) => this.#load(lib, scheduler));
+    core.jobs.addTitleSource((name, input, lib) => jobTitle(name, input, lib));
     core.libraries.onWillClose((lib) => this.#unload(lib.id));
     this.#offs.push(core.events.on('extensions.onDidChange', ({ libraryId, id }) => this.#changed(libraryId, id)));
     for (const event of HOOK_EVENTS) {

@@ -50,6 +50,7 @@ export class LibraryJobs {
   readonly #schedulers = new Map<string, { lib: Library; scheduler: JobScheduler }>();
   readonly #options: LibraryJobsOptions;
   readonly #onStart: ((lib: Library, scheduler: JobScheduler) => void)[] = [];
+  readonly #titleSources: ((name: string, input: unknown, lib: Library) => string | undefined)[] = [];
 
   constructor(libraries: LibraryManager, events: EventBus, options: LibraryJobsOptions = {}) {
     this.#libraries = libraries;
@@ -62,6 +63,18 @@ export class LibraryJobs {
   registerType<I, C>(name: string, definition: JobDefinition<I, C>, title: (input: I, lib: Library) => string): void {
     this.#types.set(name, { definition: definition as AnyDefinition, title: title as JobType['title'] });
     for (const { scheduler } of this.#schedulers.values()) scheduler.register(name, definition);
+  }
+
+  /**
+   * Adds a source of titles for job types registered per library rather than here (an extension's jobs are
+   * registered on each library's scheduler as it starts). A source answers `undefined` for names it does
+   * not know; one that throws is skipped. Types registered with {@link registerType} take precedence.
+   *
+   * @example
+   * jobs.addTitleSource((name, input, lib) => (name.startsWith('ext:') ? titleFromManifest(lib, name) : undefined));
+   */
+  addTitleSource(source: (name: string, input: unknown, lib: Library) => string | undefined): void {
+    this.#titleSources.push(source);
   }
 
   /**
@@ -94,6 +107,19 @@ export class LibraryJobs {
       title = this.#types.get(job.name)?.title(job.input, lib) ?? job.name;
     } catch {
       // A title must never break a listing.
+    }
+    if (!this.#types.has(job.name)) {
+      for (const source of this.#titleSources) {
+        try {
+          const found = source(job.name, job.input, lib);
+          if (found) {
+            title = found;
+            break;
+          }
+        } catch {
+          // As above: the next source, or the type name.
+        }
+      }
     }
     return {
       id: job.id,

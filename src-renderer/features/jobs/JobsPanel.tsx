@@ -3,6 +3,8 @@ import type { JobSummary } from '../../../src-shared/contract';
 import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
 import { plural } from '../../components/format';
+import { ExtensionIcon } from '../store/ExtensionIcon';
+import { useExtensionsStore } from '../store/extensions-store';
 import { IndexerProblems } from './IndexerProblems';
 import { etaMs, isActive, progressFraction, useJobsStore } from './jobs-store';
 import { formatDuration, formatEta, formatWhen } from './time-format';
@@ -113,6 +115,19 @@ function progressText(job: JobSummary): string {
   return `${p.completed.toLocaleString()} of ${p.total.toLocaleString()}${pct === null ? '' : ` · ${Math.round(pct * 100)}%`}`;
 }
 
+/** For an extension's job, its icon and name (from the installed extensions' contributions); nothing for the core's. */
+function JobOwner({ owner }: { owner: string }) {
+  const extension = useExtensionsStore((s) => s.contributions.find((c) => c.extensionId === owner));
+  if (owner === 'core') return null;
+  const name = extension?.name ?? owner;
+  return (
+    <span className="job-owner" title={`From the extension ${name}`}>
+      <ExtensionIcon name={name} url={extension?.iconUrl} size={18} />
+      <span className="job-owner-name">{name}</span>
+    </span>
+  );
+}
+
 function JobCard({ job }: { job: JobSummary }) {
   const busy = useJobsStore((s) => !!s.busy[job.id]);
   const control = useJobsStore((s) => s.control);
@@ -124,6 +139,7 @@ function JobCard({ job }: { job: JobSummary }) {
   return (
     <li className={`job-card status-${job.status}`} aria-label={job.title}>
       <div className="job-title-row">
+        <JobOwner owner={job.owner} />
         <span className="job-title">{job.title}</span>
         <span className={`job-status ${job.status}`}>{STATUS_LABEL[job.status]}</span>
       </div>
