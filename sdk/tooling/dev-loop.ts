@@ -12,12 +12,9 @@ export interface DevLoopOptions {
 
 /**
  * Watches an extension's `assembly/`, `manifest.json` and `ui_manifest.json`, and on every change rebuilds
- * (debug build, faster) and validates, then calls `onCycle` (the CLI prints diagnostics there and reinstalls
- * when a reload path exists). One build runs at a time; changes during a build queue one more.
- * Returns a function that stops watching.
- *
- * Reload into a running Cairn is not done here: there is no host operation to reload an installed
- * extension yet, and no install API to call; see `cairn ext dev` for what it does today.
+ * (debug build, faster) and validates, then calls `onCycle` (`cairn ext dev` prints diagnostics there, packs
+ * a development version and installs or upgrades it in the library). One build runs at a time; changes
+ * during a build queue one more. Returns a function that stops watching.
  *
  * @example
  * const stop = startDevLoop('extensions/hello-tags', { onCycle: ({ build }) => console.log(build.ok) });

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { buildExtension, formatDiagnostic } from './build-extension.js';
+import { buildExtension, formatDiagnostic, type BuildResult } from './build-extension.js';
 import { startDevLoop } from './dev-loop.js';
 import { packExtension } from './pack-extension.js';
 import { scaffoldExtension } from './scaffold-extension.js';
@@ -48,6 +50,50 @@ export async function runExtensionTests(extDir: string, io: ExtIo): Promise<numb
   });
 }
 
+/** Installs or upgrades a packed development build in a library; returns one line for the user (see `installForDev`). */
+export type DevReload = (file: string, opts: { library?: string; grant?: string[] }) => Promise<string>;
+
+/**
+ * Packs the extension in `extDir` (already built) as the development version {@link devVersion} into
+ * `<extDir>/build/dev/`, from a staged copy whose manifest carries that version, so the sources are never
+ * touched. Returns the package path. Throws what `packExtension` throws.
+ *
+ * @example
+ * const file = await packDevBuild('extensions/hello-tags', Date.now());
+ */
+export async function packDevBuild(extDir: string, stamp: number): Promise<string> {
+  const dir = path.resolve(extDir);
+  const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-dev-pack-'));
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { version: string };
+    manifest.version = devVersion(manifest.version, stamp);
+    fs.writeFileSync(path.join(stage, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    fs.mkdirSync(path.join(stage, 'build'));
+    fs.copyFileSync(path.join(dir, 'build', 'plugin.wasm'), path.join(stage, 'build', 'plugin.wasm'));
+    for (const name of ['ui_manifest.json', 'assets', 'prompts']) {
+      if (fs.existsSync(path.join(dir, name))) fs.cpSync(path.join(dir, name), path.join(stage, name), { recursive: true });
+    }
+    const out = path.join(dir, 'build', 'dev');
+    fs.rmSync(out, { recursive: true, force: true });
+    return (await packExtension(stage, out)).file;
+  } finally {
+    fs.rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The version a development build installs as: the next patch as a prerelease stamped with `stamp`, so each
+ * build upgrades the one before it and the next real release (`x.y.(z+1)`) upgrades them all.
+ *
+ * @example
+ * devVersion('0.1.0', 1732400000000) // '0.1.1-dev.1732400000000'
+ */
+export function devVersion(version: string, stamp: number): string {
+  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(version);
+  if (!m) throw new Error(`manifest version ${version} is not semver`);
+  return `${m[1]}.${m[2]}.${Number(m[3]) + 1}-dev.${Math.floor(stamp)}`;
+}
+
 /**
  * Adds the developer subcommands to `cairn ext` (creating `ext` if the CLI has none yet, reusing it
  * otherwise, so they sit beside the packages commands `install`, `list`, `grant`, …):
@@ -58,14 +104,15 @@ export async function runExtensionTests(extDir: string, io: ExtIo): Promise<numb
  *   language), model descriptors vs manifest, wasm exports vs declared jobs/tasks/actions/hooks;
  * - `pack [dir] [--out]`: build, validate, then write `<id>-<version>.cairnext`;
  * - `test [dir]`: build, then run the extension's vitest tests against a temporary library;
- * - `dev [dir]`: watch, rebuild and validate on every change.
+ * - `dev [dir] [--library] [--grant] [--once] [--no-reload]`: watch, rebuild and validate on every change,
+ *   then pack `x.y.(z+1)-dev.<time>` and install or upgrade it in the library through `reload` (data kept).
  *
  * Failures throw {@link ExtCommandFailed} after printing, so the CLI exits with 1.
  *
  * @example
  * registerExtDevCommands(program, { out: process.stdout, err: process.stderr });
  */
-export function registerExtDevCommands(program: Command, io: ExtIo, json: () => boolean = () => false): void {
+export function registerExtDevCommands(program: Command, io: ExtIo, json: () => boolean = () => false, reload?: DevReload): void {
   const ext = program.commands.find((c) => c.name() === 'ext') ?? program.command('ext').description('create, build, check, pack, test and install extensions');
   const emit = (value: unknown, human: () => void) => {
     if (json()) io.out.write(JSON.stringify(value, null, 2) + '\n');
@@ -140,19 +187,46 @@ export function registerExtDevCommands(program: Command, io: ExtIo, json: () => 
 
   ext
     .command('dev')
-    .description('watch the sources; rebuild and validate on every change')
+    .description('watch the sources; on every change rebuild, validate and reload the extension into a library (data kept)')
     .argument('[dir]', 'extension folder', '.')
-    .action(async (dir: string) => {
+    .option('-l, --library <library>', 'library to reload into (default: the default library)')
+    .option('--grant <perm[=location[/subfolder]]>', 'grant on first install (repeatable), as for `cairn ext install`', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--no-reload', 'only rebuild and validate')
+    .option('--once', 'one build (and reload), then exit: non-zero when the build, validation or reload failed')
+    .action(async (dir: string, opts: { library?: string; grant?: string[]; reload: boolean; once?: boolean }) => {
+      let failed = false;
+      const cycle = async ({ build: b, validation }: { build: BuildResult; validation: ValidationReport | null }) => {
+        for (const d of b.diagnostics) if (d.severity !== 'info') io.err.write(formatDiagnostic(d) + '\n');
+        if (validation) printValidation(io, validation);
+        const ok = b.ok && validation?.ok === true;
+        const at = new Date().toLocaleTimeString();
+        if (!ok) {
+          failed = true;
+          io.out.write(`${at} needs fixing (${(b.ms / 1000).toFixed(1)} s); the last good version stays installed\n`);
+          return;
+        }
+        if (!opts.reload || !reload) {
+          failed = false;
+          io.out.write(`${at} built and valid (${(b.ms / 1000).toFixed(1)} s)\n`);
+          return;
+        }
+        try {
+          const file = await packDevBuild(dir, Date.now());
+          io.out.write(`${at} built and valid (${(b.ms / 1000).toFixed(1)} s); ${await reload(file, { library: opts.library, grant: opts.grant })}\n`);
+          failed = false;
+        } catch (error) {
+          failed = true;
+          io.err.write(`${at} reload failed: ${(error as Error).message}\n`);
+        }
+      };
+      if (opts.once) {
+        const b = await buildExtension(path.resolve(dir), { debug: true });
+        await cycle({ build: b, validation: b.ok ? validateExtension(dir) : null });
+        if (failed) throw new ExtCommandFailed('the development build was not reloaded');
+        return;
+      }
       await new Promise<void>((resolve) => {
-        const stop = startDevLoop(dir, {
-          onCycle: ({ build: b, validation }) => {
-            for (const d of b.diagnostics) if (d.severity !== 'info') io.err.write(formatDiagnostic(d) + '\n');
-            if (validation) printValidation(io, validation);
-            const ok = b.ok && validation?.ok === true;
-            io.out.write(`${new Date().toLocaleTimeString()} ${ok ? 'built and valid' : 'needs fixing'} (${(b.ms / 1000).toFixed(1)} s)` +
-              (ok ? ' — reinstall with `cairn ext pack` + `cairn ext install` (no live reload yet)\n' : '\n'));
-          },
-        });
+        const stop = startDevLoop(dir, { onCycle: cycle });
         const done = () => {
           stop();
           resolve();

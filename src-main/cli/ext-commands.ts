@@ -194,6 +194,34 @@ function printInfo(d: ExtCommandDeps, info: ExtensionInfo, locations: Location[]
 }
 
 /**
+ * Installs (first time, with `grant` and the required permissions accepted) or upgrades in place the package
+ * `file`: what `cairn ext dev` does after each good build. Models, blobs, settings and grants survive an
+ * upgrade; a running Cairn picks the new version up within a few seconds. Returns one line for the user.
+ * An upgrade that asks for new permissions is held: the line says how to approve it. Fails like
+ * `extensions.install` / `extensions.upgrade` (e.g. `CONFIRMATION_REQUIRED` when a file permission has no
+ * folder, `VALIDATION` for a version that is not newer).
+ *
+ * @example
+ * await installForDev(deps, 'build/dev/com.example.hello-0.1.1-dev.5.cairnext', { grant: ['ReadEntries=Photos'] });
+ */
+export async function installForDev(d: ExtCommandDeps, file: string, opts: { library?: string; grant?: string[] }): Promise<string> {
+  const libraryId = await d.libraryId(opts.library);
+  const abs = path.resolve(file);
+  const preview = await d.call('extensions.inspectPackage', { path: abs, libraryId });
+  if (preview.problems.length) throw new CairnError('NOT_SUPPORTED', preview.problems.join(' '));
+  if (!preview.installedVersion) {
+    const grants = await decide(d, preview.manifest, preview.manifest.permissions.map((_, i) => i), { grant: opts.grant, yes: true }, libraryId, 'development build');
+    const info = await d.call('extensions.install', { libraryId, path: abs, grants });
+    return `installed ${info.name} ${info.version}`;
+  }
+  const info = await d.call('extensions.upgrade', { libraryId, path: abs });
+  if (info.pending) {
+    return `${info.pending.version} asks for new permissions and waits: approve with \`cairn ext consent ${info.id} --library ${libraryId}\` (it stays on ${info.version} until then)`;
+  }
+  return `reloaded ${info.name} ${info.version}`;
+}
+
+/**
  * Adds `cairn ext install|upgrade|consent|rollback|list|info|grant|revoke|enable|disable|uninstall|settings|run-job`.
  * Registered before the SDK's developer subcommands (`new`, `build`, `pack`, …), which join the same `ext`.
  *

@@ -8,7 +8,7 @@ import { registerExtDevCommands } from '../../sdk/tooling/ext-commands.js';
 import { headlessShellHandlers } from '../server/headless-shell.js';
 import { ExtensionRuntime } from '../../extension-host/runtime/extension-runtime.js';
 import { storeHandlers, uiHandlers } from '../../extension-host/store/store-handlers.js';
-import { registerExtCommands } from './ext-commands.js';
+import { installForDev, registerExtCommands } from './ext-commands.js';
 import { registerIndexCommands } from './index-commands.js';
 import { registerJobsCommands } from './jobs-commands.js';
 import { registerActionCommands } from './action-commands.js';
@@ -188,7 +188,9 @@ export async function runCli(
       process.once('SIGTERM', stop);
     });
 
-  registerExtDevCommands(program, io, () => globals().json === true);
+  registerExtDevCommands(program, io, () => globals().json === true, (file, opts) =>
+    installForDev({ io, call, libraryId, emit, json: () => globals().json === true }, file, opts),
+  );
 
   try {
     await program.parseAsync(argv, { from: 'user' });
