@@ -38,6 +38,26 @@ describe('hello-tags', () => {
     expect(cat.tags.map((t) => [t.name, t.source, t.sourceId])).toEqual([['Image', 'extension', 'com.cairn.hello-tags']]);
   });
 
+  it('sees only the folders its ReadEntries grant is scoped to, as in the app (the real bridge checks the harness too)', async () => {
+    const scoped = await ExtensionHarness.start({
+      extensionDir,
+      files: [
+        { path: 'photos/cat.jpg', content: 'cat' },
+        { path: 'private/passport.jpg', content: 'passport' },
+      ],
+      folders: ['photos'],
+    });
+    try {
+      const run = await scoped.runJob('tag_files', {});
+      expect(run.done).toBe(true);
+      const tagsOf = async (rel: string) => (await scoped.invoke('entries.get', { entryId: scoped.entryIds.get(rel)! })).tags.map((t) => t.name);
+      expect(await tagsOf('photos/cat.jpg')).toEqual(['Image']);
+      expect(await tagsOf('private/passport.jpg')).toEqual([]);
+    } finally {
+      await scoped.close();
+    }
+  });
+
   it('honours the prefix setting and fails cleanly without WriteTags', async () => {
     const custom = await ExtensionHarness.start({ extensionDir, files: [{ path: 'a.jpg', content: 'a' }], settings: { prefix: 'Sorted' } });
     try {

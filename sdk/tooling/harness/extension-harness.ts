@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { InputOf, OperationName, OutputOf } from '../../../src-shared/contract/index.js';
-import { Manifest, exportNames, type PermissionType } from '../../../src-shared/extensions/manifest.js';
+import { FILE_PERMISSIONS, Manifest, exportNames, type PermissionGrant, type PermissionType } from '../../../src-shared/extensions/manifest.js';
 import { CairnCore, type CoreOptions } from '../../../src-main/core/cairn-core.js';
 import { seedEntries, type SeedFile } from '../../../src-main/core/testing/seed-entries.js';
 import { makeTempDir } from '../../../src-main/core/testing/temp-dir.js';
@@ -29,6 +30,12 @@ export interface HarnessOptions {
   files?: FixtureFile[];
   /** Permission types to grant (default: every permission the manifest declares). */
   grant?: PermissionType[];
+  /**
+   * Subfolders of the fixture location that file permissions (ReadEntries, ReadSidecars, WriteSidecars) are
+   * scoped to, as the permissions dialog would grant them (default `['']`: the whole location). The real
+   * bridge enforces them, globs included.
+   */
+  folders?: string[];
   /** Setting values overriding the manifest's defaults. */
   settings?: Record<string, unknown>;
   /** Sandbox limits (e.g. a shorter timeout). */
@@ -174,8 +181,13 @@ export class ExtensionHarness {
     try {
       const user = { caller: { kind: 'user' as const, via: 'internal' as const } };
       const lib = (await core.registry.call('library.list', {}, user)).find((l) => l.isDefault)!;
-      const location = await core.registry.call('locations.add', { libraryId: lib.id, path: locationDir, name: 'fixtures' }, user);
       const library = await core.libraries.get(lib.id);
+      // Entered directly rather than through locations.add, whose first index would replace the fixtures'
+      // content identities with hashed ones while the test runs.
+      const location = { id: randomUUID() };
+      library.raw
+        .prepare("INSERT INTO locations (id, path, name, added_at, device_id, settings) VALUES (?, ?, 'fixtures', ?, 'harness', '{}')")
+        .run(location.id, fs.realpathSync(locationDir), new Date().toISOString());
       const seeds: SeedFile[] = (options.files ?? []).map((f) => {
         const ext = f.path.includes('.') ? f.path.split('.').pop()!.toLowerCase() : '';
         return { relPath: f.path, content: f.content, size: Buffer.byteLength(f.content), fileKind: f.kind ?? KIND_BY_EXT[ext] ?? 'unknown' };
@@ -184,11 +196,23 @@ export class ExtensionHarness {
       const settings: Record<string, unknown> = {};
       for (const [name, s] of Object.entries(manifest.settings)) settings[name] = s.default;
       Object.assign(settings, options.settings ?? {});
+      // Installed as the app would record it, with the grants the test asks for: the bridge reads these rows.
+      const grantedTypes = options.grant ?? manifest.permissions.map((p) => p.type);
+      const grants: PermissionGrant[] = manifest.permissions.map((p, index) => ({
+        index,
+        type: p.type,
+        granted: grantedTypes.includes(p.type),
+        scopes: FILE_PERMISSIONS.includes(p.type) ? (options.folders ?? ['']).map((subpath) => ({ locationId: location.id, subpath })) : [],
+      }));
+      const now = new Date().toISOString();
+      library.raw
+        .prepare("INSERT INTO extension_installs (id, version, manifest, package_sha256, installed_at, updated_at) VALUES (?, ?, ?, 'harness', ?, ?)")
+        .run(manifest.id, manifest.version, JSON.stringify(manifest), now, now);
+      library.raw.prepare('INSERT INTO extension_grants (extension_id, grants, updated_at) VALUES (?, ?, ?)').run(manifest.id, JSON.stringify(grants), now);
       const interruptFlag = new SharedArrayBuffer(4);
       const hostInit: HarnessHostInit = {
-        homeDir,
-        libraryId: lib.id,
-        granted: options.grant ?? manifest.permissions.map((p) => p.type),
+        libraryPath: library.path,
+        granted: grantedTypes,
         interruptFlag,
         ...(options.stubs ? { stubs: options.stubs } : {}),
       };

@@ -1,22 +1,17 @@
-// The host module of the extension test harness, loaded inside the plugin's worker. It answers the guest's
-// vdfs_calls from a real library on disk through the core's operation registry (`invokeSync`, caller =
-// the extension), plus the runtime methods of a job step (`job.*`), `trace` and `ai.*`, with the payloads
-// docs/extension-runtime.md gives them (`job.checkpoint {state}`, `job.isInterrupted` → boolean, `trace {message}`).
-//
-// HARNESS-ONLY: this stands in for the real bridge (`extension-host/bridge`), which was not ready when the
-// SDK was written. Its permission check is by declared capability only (no folder scopes); the bridge
-// enforces the user's scoped grants. Switch `ExtensionHarness` to the bridge's host module when it lands.
-import { isOperationName } from '../../../src-shared/contract/index.js';
+// The host module of the extension test harness, loaded inside the plugin's worker. Every vdfs_call goes
+// through the real bridge (`extension-host/bridge`, the same checks as in the app: the method table, the
+// user's grants with their folder scopes and globs, own models only, the scoped view of entries), except the
+// runtime methods of a job step (`job.*`, `trace`, `log`), which the harness records itself (it plays the job
+// runner), and methods the test answers with fixture data (`stubs`), checked against the declared capability.
 import { CairnError } from '../../../src-shared/errors.js';
 import type { PermissionType } from '../../../src-shared/extensions/manifest.js';
-import { CairnCore, type CoreOptions } from '../../../src-main/core/cairn-core.js';
-import { testShellHandlers } from '../../../src-main/core/testing/test-core.js';
+import { ExtensionBridge } from '../../../extension-host/bridge/extension-bridge.js';
 import type { DispatchResult, HostDispatcher, HostModuleInit } from '../../../extension-host/sandbox/sandbox-protocol.js';
 
 /** What `ExtensionHarness` passes to this module as `hostInit`. */
 export interface HarnessHostInit {
-  homeDir: string;
-  libraryId: string;
+  /** The test library's folder (the bridge opens it on this worker's own connection). */
+  libraryPath: string;
   /** Permission types the manifest declares and the test grants. */
   granted: PermissionType[];
   /** Int32Array over this buffer: [0] = 1 while the job is interrupted. */
@@ -39,7 +34,7 @@ export interface HostStub {
   otherwise?: StubAnswer;
 }
 
-/** Which capability each method needs (harness approximation of the bridge's table). */
+/** Which capability a stubbed method needs (stubs bypass the bridge, so this stands in for its table). */
 export function requiredPermission(method: string, payload: Record<string, unknown>): PermissionType | null {
   if (method.startsWith('models.')) return 'WriteModels';
   if (method === 'tags.addToContent' || method === 'tags.removeFromContent' || method === 'tags.addToModel' || method === 'tags.apply' || method === 'tags.remove' || method === 'tags.create') return 'WriteTags';
@@ -53,14 +48,12 @@ export function requiredPermission(method: string, payload: Record<string, unkno
 
 const RUNTIME_METHODS = new Set(['job.checkpoint', 'job.progress', 'job.isInterrupted', 'job.start', 'trace', 'log']);
 
-/** Builds the dispatcher: see the file comment. */
+/** Builds the dispatcher: see the file comment. Rejects when the library cannot be opened. */
 export async function createDispatcher(init: HostModuleInit): Promise<HostDispatcher> {
   const data = init.data as HarnessHostInit;
-  const core = await CairnCore.start({ homeDir: data.homeDir, shell: testShellHandlers, checkOutputs: true, watch: false } as CoreOptions);
-  await core.libraries.get(data.libraryId);
+  const bridge = await ExtensionBridge.open({ libraryPath: data.libraryPath, extensionId: init.extensionId, emit: (event) => init.emit(event) });
   const interrupted = new Int32Array(data.interruptFlag);
   const granted = new Set(data.granted);
-  const ctx = { caller: { kind: 'extension' as const, extensionId: init.extensionId } };
 
   return (method, payload) => {
     const body = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<string, unknown>;
@@ -77,15 +70,6 @@ export async function createDispatcher(init: HostModuleInit): Promise<HostDispat
       // Stub answers are fixture data: their error codes are taken as given.
       return (stub.answers[key] ?? stub.otherwise ?? { error: { code: 'NOT_FOUND', message: `no fixture answer for ${method} ${key}` } }) as DispatchResult;
     }
-    if (method.startsWith('ai.')) {
-      return { error: { code: 'NOT_SUPPORTED', message: 'AI models are not available in this version of Cairn' } };
-    }
-    if (!isOperationName(method)) return { error: { code: 'UNKNOWN_OPERATION', message: `Unknown operation: ${method}` } };
-    const need = requiredPermission(method, body);
-    if (need !== null && !granted.has(need)) {
-      throw new CairnError('PERMISSION_DENIED', `${method} needs the ${need} permission, which is not granted`);
-    }
-    const result = core.registry.invokeSync(method, { ...body, libraryId: data.libraryId }, ctx);
-    return result.ok ? { ok: result.value } : { error: result.error };
+    return bridge.dispatch(method, payload);
   };
 }
