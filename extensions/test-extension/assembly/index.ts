@@ -170,6 +170,12 @@ function probeTags(p: Probe, o: JsonObject): void {
   const again = tags.addToContent([p.contentId], "Colours/Vert ✓");
   o.num("appliedAgain", again.ok ? again.value.applied : -1);
   o.str("emptyPart", err(tags.addToContent([p.contentId], "A//B").error));
+  // Only the applications this extension made come off (the user's own stay: see the bridge tests).
+  tags.addToContent([p.contentId], "Colours/Passing");
+  const removed = tags.removeFromContent([p.contentId], "Colours/Passing");
+  o.num("removed", removed.ok ? removed.value.removed : -1);
+  const removedAgain = tags.removeFromContent([p.contentId], "Colours/Passing");
+  o.num("removedAgain", removedAgain.ok ? removedAgain.value.removed : -1);
   const list = tags.list();
   const paths: string[] = [];
   if (list.ok) for (let i = 0; i < list.value.length; i++) paths.push(list.value[i].path);
@@ -207,6 +213,10 @@ function probeRuntime(p: Probe, o: JsonObject): void {
   const raw = vdfsCallRaw("no.such", "{}");
   o.str("unknownOp", err(raw.error));
   o.str("invalid", err(vdfsCallRaw("tags.addToContent", '{"contentIds":[]}').error));
+  const input = new JobInput();
+  input.label = "from a task";
+  o.str("started", err(jobs.start<JobInput>("index_notes", input)));
+  o.str("startUndeclared", err(jobs.start<JobInput>("not_a_job", input)));
 }
 
 export function task_probe(): i32 {

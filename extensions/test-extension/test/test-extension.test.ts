@@ -89,7 +89,7 @@ describe('models, tags, collections, ai', () => {
 
   it('tags contents by path, counts new applications, rejects an empty path part', async () => {
     const r = await probe('tags', { contentId: h.contentIds.get('dog bytes')! });
-    expect(r).toMatchObject({ add: 'ok', applied: 1, appliedAgain: 0, emptyPart: 'VALIDATION' });
+    expect(r).toMatchObject({ add: 'ok', applied: 1, appliedAgain: 0, emptyPart: 'VALIDATION', removed: 1, removedAgain: 0 });
     expect(r['paths']).toEqual(expect.arrayContaining(['Colours', 'Colours/Vert ✓', 'Albums/Summer']));
     expect((await h.invoke('tags.list', {})).find((t) => t.path === 'Colours/Vert ✓')?.usage).toBe(1);
   });
@@ -110,6 +110,9 @@ describe('models, tags, collections, ai', () => {
   it('runtime calls work from a task; unknown and invalid operations are error values', async () => {
     const r = await probe('runtime');
     expect(r).toMatchObject({ progress: 'ok', checkpoint: 'ok', interrupted: false, unknownOp: 'PERMISSION_DENIED', invalid: 'VALIDATION' }); // the bridge refuses any method outside its table
+    // jobs.start: one of its own declared jobs is queued (the harness records the request), another name is refused.
+    expect(r).toMatchObject({ started: 'ok', startUndeclared: 'PERMISSION_DENIED' });
+    expect(h.events.filter((e) => e.method === 'job.start')).toEqual([{ method: 'job.start', payload: { job: 'index_notes', input: { label: 'from a task' } } }]);
   });
 
   it('is refused models without WriteModels', async () => {

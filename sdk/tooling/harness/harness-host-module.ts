@@ -46,12 +46,18 @@ export function requiredPermission(method: string, payload: Record<string, unkno
   return null;
 }
 
-const RUNTIME_METHODS = new Set(['job.checkpoint', 'job.progress', 'job.isInterrupted', 'job.start', 'trace', 'log']);
+// job.start is not among them: the bridge checks the job is one the manifest declares, then emits it.
+const RUNTIME_METHODS = new Set(['job.checkpoint', 'job.progress', 'job.isInterrupted', 'trace', 'log']);
 
 /** Builds the dispatcher: see the file comment. Rejects when the library cannot be opened. */
 export async function createDispatcher(init: HostModuleInit): Promise<HostDispatcher> {
   const data = init.data as HarnessHostInit;
-  const bridge = await ExtensionBridge.open({ libraryPath: data.libraryPath, extensionId: init.extensionId, emit: (event) => init.emit(event) });
+  // A job the bridge let the guest start is recorded like the other runtime calls ({method, payload}).
+  const bridge = await ExtensionBridge.open({
+    libraryPath: data.libraryPath,
+    extensionId: init.extensionId,
+    emit: (event) => init.emit(event.type === 'job.start' ? { method: 'job.start', payload: { job: event.job, input: event.input } } : event),
+  });
   const interrupted = new Int32Array(data.interruptFlag);
   const granted = new Set(data.granted);
 
