@@ -116,7 +116,7 @@ test('install from a catalog, scoped to one location, declining the optional per
     await expect(ask.getByRole('checkbox', { name: 'Allow Photos' })).toBeChecked();
   }
   // Decline the optional AI permission: the dialog says what that means.
-  const ai = asks.getByRole('listitem').filter({ hasText: 'to show the AI API answering not available' });
+  const ai = asks.getByRole('listitem').filter({ hasText: 'to test declining an optional permission (it runs no model)' });
   await ai.getByRole('checkbox').uncheck();
   await expect(ai).toContainText(/without|not use|not available/i);
   await dialog.getByRole('button', { name: 'Install' }).click();
@@ -132,7 +132,7 @@ test('install from a catalog, scoped to one location, declining the optional per
   const read = grants.getByRole('listitem').filter({ hasText: 'to list and read the test files' });
   await expect(read.getByRole('list', { name: 'Folders' })).toContainText('Photos');
   await expect(read.getByRole('list', { name: 'Folders' })).not.toContainText('Work');
-  await expect(grants.getByRole('listitem').filter({ hasText: 'to show the AI API answering not available' })).toContainText('Declined');
+  await expect(grants.getByRole('listitem').filter({ hasText: 'to test declining an optional permission (it runs no model)' })).toContainText('Declined');
 });
 
 test('its job sees only the granted location, and the section shows the results', async ({ page }) => {

@@ -217,6 +217,41 @@ describe('ExtensionBridge: writes', () => {
     const theirs = ok<{ id: string }>(other.dispatch('collections.create', { name: 'Theirs' }));
     denied(bridge.dispatch('collections.delete', { collectionId: theirs.id }), 'WriteCollections');
   });
+
+  it('reads back only its own collections, and of their items only those still in scope', () => {
+    const mine = ok<{ id: string }>(bridge.dispatch('collections.create', { name: 'Album' }));
+    const model = ok<{ id: string }>(bridge.dispatch('models.create', { type: 'Album', standalone: true, data: { title: 'x' } }));
+    const items = [{ entryId: f.entry('photos/cat.jpg') }, { contentId: f.content('dog bytes') }, { modelId: model.id }];
+    ok(bridge.dispatch('collections.addItems', { collectionId: mine.id, items }));
+    const theirs = ok<{ id: string }>(other.dispatch('collections.create', { name: 'Theirs' }));
+    f.lib.raw.prepare("INSERT INTO collections (id, name, owner, created_at, updated_at, hlc, device_id) VALUES ('user-c', 'Mine, the user''s', 'user', '', '', '0', 'd')").run();
+
+    const listed = ok<{ id: string; itemCount: number }[]>(bridge.dispatch('collections.list', {}));
+    expect(listed).toEqual([expect.objectContaining({ id: mine.id, itemCount: 3 })]);
+    const page = ok<{ items: { kind: string; id: string; entry: { name: string } | null }[]; total: number }>(
+      bridge.dispatch('collections.items', { collectionId: mine.id }),
+    );
+    expect(page.items.map((i) => [i.kind, i.entry?.name ?? null])).toEqual([['entry', 'cat.jpg'], ['content', 'dog.png'], ['model', null]]);
+    expect(page.total).toBe(3);
+    denied(bridge.dispatch('collections.items', { collectionId: theirs.id }), 'WriteCollections');
+    denied(bridge.dispatch('collections.items', { collectionId: 'user-c' }), 'WriteCollections');
+
+    // Narrow the grant to a folder without cat.jpg's and dog.png's: their items vanish from the answer (the
+    // stored collection keeps them), counts follow, and the own model stays.
+    f.setGrants(f.defaultGrants().map((g) => (g.type === 'ReadEntries' ? { ...g, scopes: [{ locationId: f.locA, subpath: 'docs' }] } : g)));
+    const narrowed = ok<{ items: { kind: string; id: string }[]; total: number }>(bridge.dispatch('collections.items', { collectionId: mine.id }));
+    expect(narrowed).toEqual({ items: [expect.objectContaining({ kind: 'model', id: model.id })], total: 1 });
+    expect(ok<{ itemCount: number }[]>(bridge.dispatch('collections.list', {}))[0]!.itemCount).toBe(1);
+    expect(count(`SELECT count(*) AS n FROM collection_items WHERE collection_id = '${mine.id}'`)).toBe(3);
+
+    // The user's own listing (the core, unscoped) still sees every collection and item.
+    expect(count('SELECT count(*) AS n FROM collections')).toBe(3);
+  });
+
+  it('denies collection reads without WriteCollections granted', () => {
+    f.setGrants(f.defaultGrants().map((g) => (g.type === 'WriteCollections' ? { ...g, granted: false } : g)));
+    denied(bridge.dispatch('collections.list', {}), 'WriteCollections');
+  });
 });
 
 describe('ExtensionBridge: wire details', () => {

@@ -116,6 +116,11 @@ export class ExtensionBridge {
         events.emit('collections.onDidChange', { libraryId });
         return created;
       },
+      // An extension reads only its own collections, and of their items only those it may still see (a grant
+      // narrowed since an item was added hides that item rather than leaking its id).
+      'collections.list': ({ libraryId }, ctx) => collections.list(ctx.library(libraryId), { owner: extensionId, visibleTo: extensionId }),
+      'collections.items': ({ libraryId, collectionId, offset, limit }, ctx) =>
+        collections.items(ctx.library(libraryId), collectionId, offset, limit, { visibleTo: extensionId }),
       // Totals of an unfiltered keyword search come from the FTS index alone; recount through the scoped view.
       'search.entries': (input, ctx) => {
         const l = ctx.library(input.libraryId);

@@ -9,7 +9,9 @@ export type Capability = Extract<PermissionType, 'ReadEntries' | 'ReadSidecars' 
  * extension, whatever it declares: `library.*`, `locations.*`, `jobs.*` (extensions control their own jobs
  * through `job.*` bridge methods instead), `shell.*`, `actions.*`, user metadata (`entries.setNote`,
  * `entries.setFavorite`), removing tags others applied and reorganising tags (`tags.rename/move/delete/remove`;
- * an extension removes only its OWN applications, with `tags.removeFromContent`), and collection reads. Every call is also checked against the capability's scope (see `PermissionGuard`).
+ * an extension removes only its OWN applications, with `tags.removeFromContent`). Collections are read and
+ * written under `WriteCollections`, and only the extension's own. Every call is also checked against the
+ * capability's scope (see `PermissionGuard`).
  *
  * @example
  * METHOD_CAPABILITIES['models.createForContent'] // 'WriteModels'
@@ -37,6 +39,8 @@ export const METHOD_CAPABILITIES = {
   'models.getByContent': 'WriteModels',
   'models.query': 'WriteModels',
   'models.getBlob': 'WriteModels',
+  'collections.list': 'WriteCollections',
+  'collections.items': 'WriteCollections',
   'collections.create': 'WriteCollections',
   'collections.rename': 'WriteCollections',
   'collections.delete': 'WriteCollections',

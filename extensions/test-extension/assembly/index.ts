@@ -3,7 +3,7 @@
 import {
   Host, JsonObject, Result, VdfsError, vdfsCallRaw, config, vars, log, vdfs, EntryQuery, EntryPager,
   models, ModelDescriptor, ModelQuery, BlobValues, tags, collections, ItemRefs, jobs, JobStep, TaskCall,
-  ActionPreview, ActionChange, ActionOutcome, ActionRequest, HookBatch, ai,
+  ActionPreview, ActionChange, ActionOutcome, ActionRequest, HookBatch,
 } from "cairn-sdk";
 
 // ---- models, declared once ----
@@ -198,11 +198,9 @@ function probeCollections(p: Probe, o: JsonObject): void {
 }
 
 function probeAi(p: Probe, o: JsonObject): void {
-  const m = ai.fromRegistered("faces-local");
-  o.str("model", m.name);
-  o.str("faces", err(m.detectFaces(p.contentId).error));
-  const e = ai.embed("un chat");
-  o.str("embed", err(e.error)).str("message", e.ok ? "" : e.error!.message);
+  // Inference is a host task of a job step; a direct call is refused like any method outside the bridge's table.
+  const r = vdfsCallRaw("ai.detectFaces", '{"contentId":"' + p.contentId + '"}');
+  o.str("faces", err(r.error)).str("message", r.error === null ? "" : r.error!.message);
 }
 
 function probeRuntime(p: Probe, o: JsonObject): void {

@@ -94,17 +94,16 @@ describe('models, tags, collections, ai', () => {
     expect((await h.invoke('tags.list', {})).find((t) => t.path === 'Colours/Vert ✓')?.usage).toBe(1);
   });
 
-  it('builds a collection of entries and contents; reading collections back is not granted to extensions', async () => {
+  it('builds a collection of entries and contents and reads back its own collections', async () => {
     const r = await probe('collections', { entryId: readme(), otherEntryId: h.entryIds.get('docs/zeta.txt')!, contentId: h.contentIds.get('cat bytes')! });
-    // collections.items and collections.list are not in the bridge's capability table (a collection can hold
-    // entries outside the extension's folders), so the SDK's read calls come back as errors (-1).
-    expect(r).toMatchObject({ create: 'ok', added: 3, items: -1, removed: 1, collections: -1, unknown: 'NOT_FOUND' });
+    // Three items read back before one is removed; the library holds only this extension's collection.
+    expect(r).toMatchObject({ create: 'ok', added: 3, items: 3, removed: 1, collections: 1, unknown: 'NOT_FOUND' });
   });
 
-  it('answers direct AI calls with PERMISSION_DENIED, as values (models run as host tasks of job steps)', async () => {
+  it('refuses direct AI calls through vdfs_call, as values (models run as host tasks of job steps)', async () => {
     const r = await probe('ai', { contentId: readmeContent() });
-    expect(r).toMatchObject({ model: 'faces-local', faces: 'PERMISSION_DENIED', embed: 'PERMISSION_DENIED' });
-    expect(String(r['message'])).toMatch(/not available/);
+    expect(r).toMatchObject({ faces: 'PERMISSION_DENIED' });
+    expect(String(r['message'])).toMatch(/not available to extensions/);
   });
 
   it('runtime calls work from a task; unknown and invalid operations are error values', async () => {

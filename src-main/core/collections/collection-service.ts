@@ -15,6 +15,15 @@ function itemColumns(item: ItemRef): { column: 'entry_uuid' | 'content_uuid' | '
 }
 
 /**
+ * An item an extension (bound as the one parameter) may see. `entries` is unqualified on purpose: on an
+ * extension's connection it is the temp view scoped to the extension's grants (see PermissionGuard.install).
+ */
+const VISIBLE_ITEM_SQL = `(CASE
+  WHEN i.entry_uuid IS NOT NULL THEN EXISTS (SELECT 1 FROM entries e WHERE e.uuid = i.entry_uuid)
+  WHEN i.content_uuid IS NOT NULL THEN EXISTS (SELECT 1 FROM entries e WHERE e.content_uuid = i.content_uuid)
+  ELSE EXISTS (SELECT 1 FROM models m WHERE m.uuid = i.model_uuid AND m.extension_id = ?) END)`;
+
+/**
  * Collections: named, ordered sets whose items are entries, contents or extension models.
  *
  * @example
@@ -30,13 +39,23 @@ export class CollectionService {
     this.#deviceId = deviceId;
   }
 
-  list(lib: Library): Collection[] {
+  /**
+   * Every collection, by name; with `owner`, only the collections that owner created (`'user'` or an
+   * extension id). With `visibleTo` (an extension id), `itemCount` counts only the items that extension may
+   * see (see {@link CollectionService.items}).
+   *
+   * @example
+   * collections.list(lib, { owner: 'com.example.photos', visibleTo: 'com.example.photos' });
+   */
+  list(lib: Library, options: { owner?: string; visibleTo?: string } = {}): Collection[] {
+    const visible = options.visibleTo === undefined ? '' : `AND ${VISIBLE_ITEM_SQL}`;
+    const params = options.visibleTo === undefined ? [] : [options.visibleTo];
     return lib.raw
       .prepare(
-        `SELECT c.id, c.name, c.description, c.updated_at AS updatedAt, (SELECT count(*) FROM collection_items i WHERE i.collection_id = c.id) AS itemCount
-         FROM collections c ORDER BY c.name COLLATE NOCASE`,
+        `SELECT c.id, c.name, c.description, c.updated_at AS updatedAt, (SELECT count(*) FROM collection_items i WHERE i.collection_id = c.id ${visible}) AS itemCount
+         FROM collections c ${options.owner === undefined ? '' : 'WHERE c.owner = ?'} ORDER BY c.name COLLATE NOCASE`,
       )
-      .all() as Collection[];
+      .all(...params, ...(options.owner === undefined ? [] : [options.owner])) as Collection[];
   }
 
   get(lib: Library, id: string): Collection {
@@ -103,17 +122,28 @@ export class CollectionService {
   }
 
   /** A page of items in order. Contents are shown through one of their entries, when they have one. */
-  items(lib: Library, id: string, offset: number, limit: number) {
+  /**
+   * A page of a collection's items in order, each with the entry a list shows for it. With `visibleTo` (an
+   * extension id) the page and the total hold only items that extension may see: entries and contents with a
+   * copy in the connection's `entries` (on an extension's connection, the view scoped to its grants) and
+   * models it owns. Fails with `NOT_FOUND` for an unknown collection.
+   *
+   * @example
+   * const { items, total } = collections.items(lib, collectionId, 0, 50);
+   */
+  items(lib: Library, id: string, offset: number, limit: number, options: { visibleTo?: string } = {}) {
     this.get(lib, id);
+    const visible = options.visibleTo === undefined ? '' : `AND ${VISIBLE_ITEM_SQL}`;
+    const params = options.visibleTo === undefined ? [] : [options.visibleTo];
     const rows = lib.raw
       .prepare(
         `SELECT i.entry_uuid, i.content_uuid, i.model_uuid,
                 coalesce(i.entry_uuid, (SELECT e.uuid FROM entries e WHERE e.content_uuid = i.content_uuid ORDER BY e.id LIMIT 1)) AS shown_entry
-         FROM collection_items i WHERE i.collection_id = ? ORDER BY i.position LIMIT ? OFFSET ?`,
+         FROM collection_items i WHERE i.collection_id = ? ${visible} ORDER BY i.position LIMIT ? OFFSET ?`,
       )
-      .all(id, limit, offset) as { entry_uuid: string | null; content_uuid: string | null; model_uuid: string | null; shown_entry: string | null }[];
+      .all(id, ...params, limit, offset) as { entry_uuid: string | null; content_uuid: string | null; model_uuid: string | null; shown_entry: string | null }[];
     const summaries = new Map(summariesByUuid(lib, rows.flatMap((r) => (r.shown_entry ? [r.shown_entry] : []))).map((s) => [s.id, s]));
-    const { n } = lib.raw.prepare('SELECT count(*) AS n FROM collection_items WHERE collection_id = ?').get(id) as { n: number };
+    const { n } = lib.raw.prepare(`SELECT count(*) AS n FROM collection_items i WHERE i.collection_id = ? ${visible}`).get(id, ...params) as { n: number };
     return {
       items: rows.map((r) => ({
         kind: r.entry_uuid ? ('entry' as const) : r.content_uuid ? ('content' as const) : ('model' as const),
