@@ -15,6 +15,6 @@ export { tags, Tag, TagApplied, TagRemoved } from "./tags";
 export { collections, Collection, CollectionItem, CollectionItems, ItemRefs, ItemsChanged } from "./collections";
 export { jobs, JobStep, JobStepRequest, CompletedTask, FailedTask, TaskCall } from "./jobs";
 export { ActionPreview, ActionChange, ActionOutcome, ActionRequest, HookBatch } from "./actions";
-export { ai, AiModel, Face, Embedding, HostFaceBox, FaceLandmark, DetectedFace, DetectedFaces, FaceEmbedding } from "./ai";
+export { HostFaceBox, FaceLandmark, DetectedFace, DetectedFaces, FaceEmbedding } from "./ai";
 export { base64Encode, base64Decode } from "./base64";
 export { storeString, storeBytes, loadString, loadBytes, freeHandle } from "./memory";
