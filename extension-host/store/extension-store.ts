@@ -184,6 +184,7 @@ export class ExtensionStore {
         if (file) m.iconUrl = `${EXT_ASSET_URL_PREFIX}catalog-cache/${m.ext.id}/${file}`;
       }),
     );
+    icons.sweep(new Set(merged.flatMap((m) => (m.remoteIcon ? [m.remoteIcon] : []))));
   }
 
   /**

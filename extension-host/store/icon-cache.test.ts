@@ -171,4 +171,45 @@ describe('icons of URL-catalog extensions', () => {
     expect(await cache.get(`${base}/icons/fake.png`)).toBeNull();
     expect(reg.hits.get('/icons/fake.png')).toBe(2);
   });
+
+  it('sweeps icons no catalog has listed for a month, files nothing refers to and stale temp files, and keeps the rest', async () => {
+    const reg = await iconServer();
+    const base = reg.url.replace('/catalog.json', '');
+    const tmp = makeTempDir('cairn-icon-sweep');
+    cleanups.push(tmp.cleanup);
+    const DAY = 24 * 3600_000;
+    let now = Date.now();
+    const cache = new CatalogIconCache(tmp.dir, { maxAgeMs: 365 * DAY, unlistedForMs: 30 * DAY, now: () => now });
+    const [good, photo, drawing] = [`${base}/icons/good.png`, `${base}/icons/photo.jpg`, `${base}/icons/drawing.svg`];
+    for (const url of [good, photo, drawing]) expect(await cache.get(url)).not.toBeNull();
+    // A file no entry refers to (left by an index that was lost), a fresh and an old temp file.
+    const orphan = `${'c'.repeat(64)}.png`;
+    fs.writeFileSync(path.join(tmp.dir, orphan), PNG);
+    fs.writeFileSync(path.join(tmp.dir, '.index.json.1.fresh.tmp'), '{');
+    fs.writeFileSync(path.join(tmp.dir, '.index.json.1.old.tmp'), '{');
+    fs.utimesSync(path.join(tmp.dir, '.index.json.1.old.tmp'), new Date(now - 2 * 3600_000), new Date(now - 2 * 3600_000));
+
+    // Today: every icon was listed moments ago, so only the orphan and the old temp file go.
+    expect(cache.sweep(new Set([good])).sort()).toEqual(['.index.json.1.old.tmp', orphan]);
+    // Twenty days on, `good` is still listed; the others are not, but a catalog may just be offline: kept.
+    // (The fresh temp file stands for a write in progress: it keeps an mtime of "now" on the test's clock.)
+    const touchFresh = () => fs.utimesSync(path.join(tmp.dir, '.index.json.1.fresh.tmp'), new Date(now), new Date(now));
+    now += 20 * DAY;
+    touchFresh();
+    expect(cache.sweep(new Set([good]))).toEqual([]);
+    // Forty days on, the two that were not listed for over thirty days go; `good` stays, and is still served
+    // from the cache without a new fetch.
+    now += 20 * DAY;
+    touchFresh();
+    expect(cache.sweep(new Set([good])).sort()).toEqual([`${sha(JPG)}.jpg`, `${sha(SVG)}.svg`].sort());
+    const hits = reg.hits.get('/icons/good.png');
+    expect(await cache.get(good)).toBe(`${sha(PNG)}.png`);
+    expect(reg.hits.get('/icons/good.png')).toBe(hits);
+    expect(fs.readdirSync(tmp.dir).sort()).toEqual(['.index.json.1.fresh.tmp', `${sha(PNG)}.png`, 'index.json'].sort());
+    expect(Object.keys(JSON.parse(fs.readFileSync(path.join(tmp.dir, 'index.json'), 'utf8')) as object)).toEqual([good]);
+    // A forgotten icon that a catalog lists again is simply fetched again.
+    expect(await cache.get(photo)).toBe(`${sha(JPG)}.jpg`);
+    // A missing cache folder is nothing to sweep.
+    expect(new CatalogIconCache(path.join(tmp.dir, 'none')).sweep(new Set())).toEqual([]);
+  });
 });

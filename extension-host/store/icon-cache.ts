@@ -36,13 +36,20 @@ export interface IconCacheOptions {
   maxAgeMs?: number;
   /** After a failed fetch, the same URL is not tried again for this long. */
   retryAfterMs?: number;
+  /** {@link CatalogIconCache.sweep} forgets an icon no catalog has listed for this long (default 30 days). */
+  unlistedForMs?: number;
   now?: () => number;
 }
 
 interface IndexEntry {
   file: string;
   fetchedAt: number;
+  /** When a catalog last listed this URL (see sweep); older indexes lack it and count from fetchedAt. */
+  listedAt?: number;
 }
+
+/** Temp files of an interrupted write older than this are removed by a sweep; also how often a listed icon is re-marked. */
+const STALE_TEMP_MS = 3600_000;
 
 /**
  * Icons of URL-catalog extensions, fetched once and kept content-addressed in `<dir>/<sha256><ext>` (the
@@ -70,6 +77,7 @@ export class CatalogIconCache {
       timeoutMs: options.timeoutMs ?? 5_000,
       maxAgeMs: options.maxAgeMs ?? 24 * 3600_000,
       retryAfterMs: options.retryAfterMs ?? 10 * 60_000,
+      unlistedForMs: options.unlistedForMs ?? 30 * 24 * 3600_000,
       now: options.now ?? Date.now,
     };
   }
@@ -100,13 +108,60 @@ export class CatalogIconCache {
       const file = `${createHash('sha256').update(bytes).digest('hex')}${ext}`;
       fs.mkdirSync(this.dir, { recursive: true });
       if (!this.#exists(file)) this.#writeAtomic(file, bytes);
-      this.#writeAtomic('index.json', JSON.stringify({ ...this.#readIndex(), [url]: { file, fetchedAt: this.#options.now() } }));
+      const now = this.#options.now();
+      this.#writeAtomic('index.json', JSON.stringify({ ...this.#readIndex(), [url]: { file, fetchedAt: now, listedAt: now } }));
       this.#failed.delete(url);
       return file;
     } catch {
       this.#failed.set(url, this.#options.now());
       return null;
     }
+  }
+
+  /**
+   * Keeps the cache from growing for ever. `listed` are the icon URLs the catalogs list right now: they are
+   * marked as seen. Entries no catalog has listed for `unlistedForMs` are forgotten (a catalog that is merely
+   * offline for a while keeps its icons), then every icon file no entry refers to is deleted, and so are temp
+   * files left by an interrupted write. Returns the names of the files removed.
+   *
+   * Failure modes: none thrown; a file that cannot be removed is left for the next sweep.
+   *
+   * @example
+   * icons.sweep(new Set(catalog.map((e) => e.remoteIcon))) // ['3f…a1.png']
+   */
+  sweep(listed: ReadonlySet<string>): string[] {
+    if (!fs.existsSync(this.dir)) return [];
+    const now = this.#options.now();
+    const index = this.#readIndex();
+    const kept: Record<string, IndexEntry> = {};
+    for (const [url, entry] of Object.entries(index)) {
+      // Marked again at most hourly, so showing the store does not rewrite the index every time.
+      const last = entry.listedAt ?? entry.fetchedAt;
+      const seen = listed.has(url) && now - last > STALE_TEMP_MS ? now : last;
+      if (now - seen < this.#options.unlistedForMs) kept[url] = { ...entry, listedAt: seen };
+    }
+    if (JSON.stringify(kept) !== JSON.stringify(index)) this.#writeAtomic('index.json', JSON.stringify(kept));
+    const referenced = new Set(Object.values(kept).map((e) => e.file));
+    const removed: string[] = [];
+    for (const name of fs.readdirSync(this.dir)) {
+      const isIcon = /^[0-9a-f]{64}\.(png|jpg|webp|svg)$/.test(name) && !referenced.has(name);
+      let isStaleTemp = false;
+      if (name.startsWith('.') && name.endsWith('.tmp')) {
+        try {
+          isStaleTemp = now - fs.statSync(path.join(this.dir, name)).mtimeMs > STALE_TEMP_MS;
+        } catch {
+          isStaleTemp = false;
+        }
+      }
+      if (!isIcon && !isStaleTemp) continue;
+      try {
+        fs.rmSync(path.join(this.dir, name));
+        removed.push(name);
+      } catch {
+        // in use or already gone: the next sweep tries again
+      }
+    }
+    return removed;
   }
 
   #readIndex(): Record<string, IndexEntry> {
@@ -116,7 +171,9 @@ export class CatalogIconCache {
       const out: Record<string, IndexEntry> = {};
       for (const [url, v] of Object.entries(parsed as Record<string, unknown>)) {
         const e = v as Partial<IndexEntry> | null;
-        if (e && typeof e.file === 'string' && /^[0-9a-f]{64}\.(png|jpg|webp|svg)$/.test(e.file) && typeof e.fetchedAt === 'number') out[url] = { file: e.file, fetchedAt: e.fetchedAt };
+        if (e && typeof e.file === 'string' && /^[0-9a-f]{64}\.(png|jpg|webp|svg)$/.test(e.file) && typeof e.fetchedAt === 'number') {
+          out[url] = typeof e.listedAt === 'number' ? { file: e.file, fetchedAt: e.fetchedAt, listedAt: e.listedAt } : { file: e.file, fetchedAt: e.fetchedAt };
+        }
       }
       return out;
     } catch {
