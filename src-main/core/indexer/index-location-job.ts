@@ -31,6 +31,38 @@ export const IDENTIFY_BATCH_SIZE = 500;
 /** Image contents per media task. */
 export const MEDIA_BATCH_SIZE = 16;
 
+/**
+ * The next batch of files to identify: `(locationId, afterId, full ? 1 : 0, limit)`. `+location_id` keeps the
+ * planner off the (location_id, rel_path) index, which would read and sort every row of the location for each
+ * batch; the rowid range reads only from `afterId` on and stops at the limit.
+ *
+ * @example
+ * db.prepare(IDENTIFY_BATCH_SQL).all(locationId, 0, 0, IDENTIFY_BATCH_SIZE)
+ */
+export const IDENTIFY_BATCH_SQL = `SELECT id, rel_path, size, content_uuid, file_kind, mime FROM entries
+  WHERE +location_id = ? AND kind = 'file' AND size > 0 AND id > ? AND (? OR content_uuid IS NULL) ORDER BY id LIMIT ?`;
+
+/**
+ * The next batch of images that lack EXIF or a thumbnail: `{location, after, limit}` → `{content, id}` rows.
+ * Walks image contents in uuid order from `after` (the primary key's order, so each batch reads only what
+ * follows the last one) and keeps those with a copy in this location without a recorded media error, taking
+ * that copy's lowest id. A join driven by the location's entries would read every entry of the location for
+ * each batch.
+ *
+ * @example
+ * db.prepare(MEDIA_BATCH_SQL).all({ location: locationId, after: '', limit: MEDIA_BATCH_SIZE })
+ */
+export const MEDIA_BATCH_SQL = `SELECT content, id FROM (
+  SELECT c.uuid AS content,
+         (SELECT min(e.id) FROM entries e WHERE e.content_uuid = c.uuid AND e.location_id = @location
+            AND NOT EXISTS (SELECT 1 FROM indexer_errors ie WHERE ie.location_id = e.location_id AND ie.rel_path = e.rel_path AND ie.phase IN ('thumbnail', 'media'))) AS id
+  FROM content_identities c
+  WHERE c.kind = 'image' AND c.uuid > @after
+    AND (NOT EXISTS (SELECT 1 FROM media_data m WHERE m.content_uuid = c.uuid)
+      OR NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = c.uuid AND s.kind = 'thumb' AND s.variant = ''))
+  ORDER BY c.uuid)
+WHERE id IS NOT NULL LIMIT @limit`;
+
 /** A folder to rescan instead of the whole location (the watcher's input). */
 export const IndexScope = z.object({
   /** Relative path of a folder inside the location ('' is the location itself). */
@@ -369,7 +401,7 @@ class IndexRun {
     const full = this.#ctx.input.full === true;
     const where = `location_id = ? AND kind = 'file' AND size > 0 AND id > ? AND (? OR content_uuid IS NULL)`;
     const total = (this.#db.prepare(`SELECT count(*) AS n FROM entries WHERE ${where}`).get(this.#loc.id, 0, full ? 1 : 0) as { n: number }).n;
-    const select = this.#db.prepare(`SELECT id, rel_path, size, content_uuid, file_kind, mime FROM entries WHERE ${where} ORDER BY id LIMIT ?`);
+    const select = this.#db.prepare(IDENTIFY_BATCH_SQL);
     const insertContent = this.#db.prepare(
       `INSERT INTO content_identities (uuid, content_hash, kind, mime, total_size, entry_count, first_seen_at, hlc, device_id)
        VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT (content_hash) DO NOTHING`,
@@ -459,14 +491,7 @@ class IndexRun {
   }
 
   async #media(): Promise<void> {
-    const select = this.#db.prepare(
-      `SELECT c.uuid AS content, min(e.id) AS id FROM entries e JOIN content_identities c ON c.uuid = e.content_uuid
-       WHERE e.location_id = ? AND c.kind = 'image' AND c.uuid > ?
-         AND NOT EXISTS (SELECT 1 FROM indexer_errors ie WHERE ie.location_id = e.location_id AND ie.rel_path = e.rel_path AND ie.phase IN ('thumbnail', 'media'))
-         AND (NOT EXISTS (SELECT 1 FROM media_data m WHERE m.content_uuid = c.uuid)
-           OR NOT EXISTS (SELECT 1 FROM sidecars s WHERE s.content_uuid = c.uuid AND s.kind = 'thumb' AND s.variant = ''))
-       GROUP BY c.uuid ORDER BY c.uuid LIMIT ?`,
-    );
+    const select = this.#db.prepare(MEDIA_BATCH_SQL);
     const entryPath = this.#db.prepare('SELECT rel_path FROM entries WHERE id = ?');
     const hasMedia = this.#db.prepare('SELECT 1 FROM media_data WHERE content_uuid = ?');
     const hasThumb = this.#db.prepare(`SELECT 1 FROM sidecars WHERE content_uuid = ? AND kind = 'thumb' AND variant = ''`);
@@ -482,7 +507,7 @@ class IndexRun {
     let done = 0;
     for (;;) {
       this.#ctx.throwIfInterrupted();
-      const rows = select.all(this.#loc.id, this.#state.afterContent, MEDIA_BATCH_SIZE) as { content: string; id: number }[];
+      const rows = select.all({ location: this.#loc.id, after: this.#state.afterContent, limit: MEDIA_BATCH_SIZE }) as { content: string; id: number }[];
       if (rows.length === 0) break;
       await this.#step(`m:${this.#state.afterContent}`, async () => {
         type Outcome = { rel: string; exif?: ExifData | null; exifError?: { code: string; message: string }; thumb?: { rel: string; size: number }; thumbError?: { code: string; message: string } };

@@ -4,6 +4,16 @@ import type BetterSqlite3 from 'better-sqlite3';
 export const SEARCH_FILL_CHUNK = 25_000;
 
 /**
+ * The deferred fill's statements, `(locationId, afterId, chunk)` and `(locationId, afterId, lastId)`.
+ * `+location_id` makes both a rowid range from `afterId` instead of reading (and sorting) every entry of the
+ * location through its (location_id, rel_path) index for each chunk.
+ */
+export const SEARCH_FILL_BOUND_SQL = 'SELECT max(id) AS hi, count(*) AS n FROM (SELECT id FROM entries WHERE +location_id = ? AND id > ? ORDER BY id LIMIT ?)';
+/** See {@link SEARCH_FILL_BOUND_SQL}. */
+export const SEARCH_FILL_SQL = `INSERT INTO entries_fts(rowid, name, folder)
+  SELECT id, name, substr(rel_path, 1, length(rel_path) - length(name)) FROM entries WHERE +location_id = ? AND id > ? AND id <= ?`;
+
+/**
  * Leaves the rows a location gains from now on out of the search index (migration `0006_search_deferral`):
  * rows of `locationId` with an id above today's largest entry id are skipped by the FTS triggers until
  * {@link fillDeferredSearch} adds them. Call it inside the transaction that writes the first of those rows.
@@ -35,16 +45,13 @@ export function fillDeferredSearch(db: BetterSqlite3.Database, locationId: strin
   const open = db.prepare('SELECT after_id FROM search_deferred WHERE location_id = ?').get(locationId) as { after_id: number } | undefined;
   if (!open) return { added: 0, done: true };
   const bound = db
-    .prepare('SELECT max(id) AS hi, count(*) AS n FROM (SELECT id FROM entries WHERE location_id = ? AND id > ? ORDER BY id LIMIT ?)')
+    .prepare(SEARCH_FILL_BOUND_SQL)
     .get(locationId, open.after_id, chunk) as { hi: number | null; n: number };
   if (bound.hi === null) {
     db.prepare('DELETE FROM search_deferred WHERE location_id = ?').run(locationId);
     return { added: 0, done: true };
   }
-  db.prepare(
-    `INSERT INTO entries_fts(rowid, name, folder)
-     SELECT id, name, substr(rel_path, 1, length(rel_path) - length(name)) FROM entries WHERE location_id = ? AND id > ? AND id <= ?`,
-  ).run(locationId, open.after_id, bound.hi);
+  db.prepare(SEARCH_FILL_SQL).run(locationId, open.after_id, bound.hi);
   if (bound.n < chunk) {
     db.prepare('DELETE FROM search_deferred WHERE location_id = ?').run(locationId);
     return { added: bound.n, done: true };
