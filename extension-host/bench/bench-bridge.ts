@@ -12,6 +12,7 @@ import { resolveWorkerFile } from '../../src-main/core/workers/spawn-worker.js';
 import { BlobCodec } from '../../src-main/core/blobs/blob-codec.js';
 import { BlobStore } from '../../src-main/core/blobs/blob-store.js';
 import { ModelService } from '../../src-main/core/models/model-service.js';
+import { listEntries } from '../../src-main/core/entries/entry-queries.js';
 import { seedEntries } from '../../src-main/core/testing/seed-entries.js';
 import { HybridLogicalClock } from '../../src-main/core/sync/hlc.js';
 import { TagService } from '../../src-main/core/tags/tag-service.js';
@@ -150,6 +151,8 @@ async function main(): Promise<void> {
     await inProcess.close();
     const tagService = new TagService(new HybridLogicalClock('bench'), 'bench');
     const tagsCore = inProcessRate(() => tagService.list(f.lib));
+    // The same page from the core on an unscoped connection: what the scoped view adds on top.
+    const listCore = inProcessRate(() => listEntries(f.lib, { libraryId: f.lib.id, locationId: f.locA, sort: 'name', descending: false, offset: 0, limit: 20 }), LIST_N);
 
     // Blobs: models with the detections JSON as a blob field, beside the same JSON inline in data.
     const codec = await BlobCodec.load();
@@ -191,7 +194,7 @@ async function main(): Promise<void> {
     const rows: [string, string, string][] = [
       ['no-op host module via vdfs_call (reference)', `${fmt(noopRate)} calls/s`, '100 %'],
       ['tags.list (50 tags) via vdfs_call + bridge + permission checks', `${fmt(tagsRate)} calls/s`, `${fmt((100 * tagsRate) / noopRate, 1)} % of no-op; in-process bridge ${fmt(tagsDirect)}/s; TagService.list alone ${fmt(tagsCore)}/s`],
-      [`entries.list (20 of 5,000, scoped view) via vdfs_call, ${LIST_N} calls`, `${fmt(listRate)} calls/s`, `${fmt((100 * listRate) / noopRate, 1)} % of no-op; in-process bridge ${fmt(listDirect)} calls/s`],
+      [`entries.list (20 of 5,000, scoped view) via vdfs_call, ${LIST_N} calls`, `${fmt(listRate)} calls/s`, `${fmt((100 * listRate) / noopRate, 1)} % of no-op; in-process bridge ${fmt(listDirect)} calls/s; listEntries alone, unscoped ${fmt(listCore)}/s`],
       ['denied call (library.delete, audited) via vdfs_call', `${fmt(deniedRate)} calls/s`, `${fmt((100 * deniedRate) / noopRate, 1)} % of no-op`],
       [`model create, JSON inline in data (reference, ${fmt(MODELS)})`, `${fmt(MODELS / inlineS)} models/s`, `${fmt(rawBytes / 1048576 / inlineS, 1)} MiB/s of JSON`],
       ['model create, 2 blob fields (zstd + BLAKE3)', `${fmt(MODELS / blobS)} models/s`, `${fmt((rawBytes + embBytes) / 1048576 / blobS, 1)} MiB/s of JSON`],

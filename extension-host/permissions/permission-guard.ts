@@ -50,6 +50,7 @@ export class PermissionGuard {
   readonly #audit: AuditTrail;
   #readScope: ScopeSet = new ScopeSet([]);
   #generation = -1;
+  #installed = false;
 
   constructor(lib: Library, extensionId: string, state: GrantState, audit: AuditTrail) {
     this.#lib = lib;
@@ -73,7 +74,18 @@ export class PermissionGuard {
     this.#lib.raw.function(ENTRY_VISIBLE_FUNCTION, { deterministic: false }, (locationId: unknown, relPath: unknown, kind: unknown) =>
       this.#readScope.covers(String(locationId), String(relPath), kind as EntryKind) ? 1 : 0,
     );
-    this.#lib.raw.exec(`CREATE TEMP VIEW IF NOT EXISTS entries AS SELECT * FROM main.entries WHERE ${ENTRY_VISIBLE_FUNCTION}(location_id, rel_path, kind)`);
+    this.#installed = true;
+    this.#sync();
+    this.#createView();
+  }
+
+  /**
+   * (Re)creates the scoped view from the current grants: the scope written as SQL (see ScopeSet.toSql), so
+   * SQLite narrows by location and folder through its index and matches file-type globs itself, calling back
+   * into {@link ENTRY_VISIBLE_FUNCTION} only for other globs.
+   */
+  #createView(): void {
+    this.#lib.raw.exec(`DROP VIEW IF EXISTS temp.entries; CREATE TEMP VIEW entries AS SELECT * FROM main.entries WHERE ${this.#readScope.toSql(ENTRY_VISIBLE_FUNCTION)}`);
   }
 
   /** Re-reads grants if they changed (call once per request, before {@link PermissionGuard.authorize}). */
@@ -259,6 +271,7 @@ export class PermissionGuard {
     this.#readScope = new ScopeSet(
       this.#state.effective('ReadEntries').map((e) => ({ scopes: e.grant.scopes, glob: e.permission.type === 'ReadEntries' ? e.permission.glob : null })),
     );
+    if (this.#installed) this.#createView();
   }
 }
 

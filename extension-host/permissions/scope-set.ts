@@ -27,14 +27,15 @@ const CACHE_LIMIT = 50_000;
  * set.covers(locationId, 'docs/cv.pdf', 'file');         // false
  */
 export class ScopeSet {
-  readonly #rules: { locationId: string; subpath: string; glob: RegExp | null }[];
+  readonly #rules: { locationId: string; subpath: string; glob: RegExp | null; extensions: string[] | null }[];
   readonly #cache = new Map<string, boolean>();
 
   constructor(rules: ScopeRule[]) {
     this.#rules = rules.flatMap((r) =>
       r.scopes.flatMap((s) => {
         const subpath = normaliseSubpath(s.subpath);
-        return subpath === null ? [] : [{ locationId: s.locationId, subpath, glob: r.glob === null || MATCH_ALL.has(r.glob) ? null : compileGlob(r.glob) }];
+        const glob = r.glob === null || MATCH_ALL.has(r.glob) ? null : r.glob;
+        return subpath === null ? [] : [{ locationId: s.locationId, subpath, glob: glob === null ? null : compileGlob(glob), extensions: glob === null ? null : fileTypeGlob(glob) }];
       }),
     );
   }
@@ -47,6 +48,36 @@ export class ScopeSet {
   /** Location ids that some rule reaches. */
   get locationIds(): Set<string> {
     return new Set(this.#rules.map((r) => r.locationId));
+  }
+
+  /**
+   * The same question as {@link ScopeSet.covers}, as an SQL condition over the columns `location_id`, `rel_path`
+   * and `kind` of `entries`, with the rules' values written in as literals (for a TEMP VIEW, which cannot take
+   * parameters). Locations and folders become equality and range tests that SQLite answers from the
+   * (location_id, rel_path) index; the usual file-type glob (`**\/*.jpg`, `**\/*.{jpg,png}`) becomes GLOB tests
+   * that match exactly the same paths; any other glob calls `fallback(location_id, rel_path, kind)`, an SQL
+   * function that must answer like `covers`. Nothing granted gives `0`.
+   *
+   * @example
+   * new ScopeSet([{ scopes: [{ locationId: 'L', subpath: 'photos' }], glob: '**\/*.jpg' }]).toSql('visible')
+   * // "(location_id = 'L' AND (rel_path = 'photos' OR (rel_path >= 'photos/' AND rel_path < 'photos0')) AND (kind = 'dir' OR rel_path GLOB '*.jpg'))"
+   */
+  toSql(fallback: string): string {
+    if (this.#rules.length === 0) return '0';
+    return this.#rules
+      .map((rule) => {
+        const parts = [`location_id = ${sqlText(rule.locationId)}`];
+        if (rule.subpath !== '') {
+          parts.push(`(rel_path = ${sqlText(rule.subpath)} OR (rel_path >= ${sqlText(`${rule.subpath}/`)} AND rel_path < ${sqlText(`${rule.subpath}0`)}))`);
+        }
+        if (rule.glob !== null) {
+          const exts = rule.extensions;
+          const files = exts ? exts.map((e) => `rel_path GLOB ${sqlText(`*.${e}`)}`).join(' OR ') : `${fallback}(location_id, rel_path, kind)`;
+          parts.push(`(kind = 'dir' OR ${files})`);
+        }
+        return `(${parts.join(' AND ')})`;
+      })
+      .join(' OR ');
   }
 
   /** Whether `relPath` (relative to the location root, `/`-separated, '' for the root) is covered. */
@@ -126,6 +157,22 @@ function globSource(glob: string): string {
     }
   }
   return re;
+}
+
+/**
+ * The extensions of a file-type glob, `**\/*.jpg` or `**\/*.{jpg,png}` (plain letters, digits, `_` and `-`), else
+ * null. Such a glob matches exactly the paths that end in `.<ext>`: `**\/` takes any folders and `*` cannot hold
+ * a `/` before an extension without one, so SQL's `GLOB '*.<ext>'` (whose `*` crosses `/`) agrees with it.
+ */
+function fileTypeGlob(glob: string): string[] | null {
+  const m = /^\*\*\/\*\.(?:([A-Za-z0-9_-]+)|\{([A-Za-z0-9_-]+(?:,[A-Za-z0-9_-]+)*)\})$/.exec(glob);
+  if (!m) return null;
+  return m[1] !== undefined ? [m[1]] : m[2]!.split(',');
+}
+
+/** An SQL text literal. */
+function sqlText(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
 }
 
 /** `a/b` from `/a/b/`, '' for the root, null for anything that climbs out (`..`). */
