@@ -278,6 +278,12 @@ export function onFaces<I, C>(step: JobStep<I, C>, state: AnalyzeState, contentI
   }
   a.faces = faces;
   a.faceCount = faces.length;
+  // The face boxes are in the detector's frame (the photo as displayed, EXIF orientation applied): keep its size,
+  // which covers and crops divide by.
+  if (r.width > 0 && r.height > 0) {
+    a.width = r.width;
+    a.height = r.height;
+  }
   a.pending = false;
   if (faces.length == 0) {
     a.facesDone = true;

@@ -91,10 +91,15 @@ function savePerson(p: ModelRecord<Person>, cache: AnalysisCache): void {
       best = f.score;
       d.coverFaceId = d.faceIds[i];
       d.coverContentId = faceContent(d.faceIds[i]);
-      d.coverX = f.x;
-      d.coverY = f.y;
-      d.coverWidth = f.width;
-      d.coverHeight = f.height;
+      // The app crops the photo's thumbnail to the cover box given as fractions of the photo (the face box is in
+      // the photo's pixels, EXIF orientation applied, like the analysis' width and height).
+      const a = cache.get(d.coverContentId);
+      const w = a === null ? 0 : a.data.width;
+      const h = a === null ? 0 : a.data.height;
+      d.coverX = w > 0 ? f.x / w : 0;
+      d.coverY = h > 0 ? f.y / h : 0;
+      d.coverWidth = w > 0 ? f.width / w : 0;
+      d.coverHeight = h > 0 ? f.height / h : 0;
     }
   }
   d.faceIds = kept;

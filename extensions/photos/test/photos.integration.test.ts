@@ -95,6 +95,16 @@ describe('Photos on the real core and runtime (host tasks: real face detection, 
     const graceContents = ['grace.jpg', 'grace-mirrored.jpg', 'grace-cropped.jpg', 'grace-paris.jpg'].map((p) => contentOf.get(p)!);
     expect(new Set(people[0]!.faceIds.map((f) => f.split(':')[0]))).toEqual(new Set(graceContents));
     expect(byContent.get(contentOf.get('astronaut.png')!)!.faces[0]!.personId).not.toBe(people[0]!.id);
+    // The cover is a box inside one of the person's photos, as fractions of it (what the People grid crops the
+    // thumbnail to); the analysis keeps the size of the frame the face boxes are in.
+    expect(byContent.get(contentOf.get('grace.jpg')!)).toMatchObject({ width: 512, height: 512 });
+    const cover = (await modelsOf(core, libraryId, 'Person'))[0]!.data as { coverContentId: string; coverX: number; coverY: number; coverWidth: number; coverHeight: number };
+    expect(graceContents).toContain(cover.coverContentId);
+    for (const v of [cover.coverX, cover.coverY, cover.coverWidth, cover.coverHeight]) expect(v).toBeGreaterThanOrEqual(0);
+    expect(cover.coverWidth).toBeGreaterThan(0.1);
+    expect(cover.coverHeight).toBeGreaterThan(0.1);
+    expect(cover.coverX + cover.coverWidth).toBeLessThanOrEqual(1.001);
+    expect(cover.coverY + cover.coverHeight).toBeLessThanOrEqual(1.001);
 
     const places = (await modelsOf(core, libraryId, 'Place')).map((m) => ({ id: m.id, ...(m.data as { city: string; country: string; count: number }) }));
     expect(places).toHaveLength(1);
