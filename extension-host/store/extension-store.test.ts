@@ -27,7 +27,7 @@ const PUBLIC = publicKey.export({ format: 'der', type: 'spki' }).toString('base6
 const UI = {
   sidebar: [
     { id: 'photos', label: 'Photos', icon: 'image', query: 'ext:jpg', render: 'grid' },
-    { id: 'notes', label: 'Notes', query: 'model:PhotoNote', render: 'list' },
+    { id: 'notes', label: 'Notes', query: 'model:PhotoNote', render: 'list', fields: [{ key: 'text', label: 'Note' }, { key: 'count' }] },
     { id: 'broken', label: 'Broken', query: 'ext:jpg) OR 1=1 --', render: 'list' },
     { id: 'quoted', label: 'Quoted', query: 'name:"x\'; DROP TABLE entries; --"', render: 'list' },
     { id: 'Bad Id', label: 'Bad', query: 'ext:jpg', render: 'grid' },
@@ -35,6 +35,7 @@ const UI = {
   views: [
     { id: 'map', component: 'map_view', source: 'ext:jpg', label: 'Map' },
     { id: 'places', component: 'map_view', source: 'model:Place' },
+    { id: 'bad-fields', component: 'list', source: 'model:Place', fields: [{ key: 'not a key' }] },
   ],
 };
 
@@ -319,11 +320,16 @@ describe('ui.*', () => {
     expect(alpha!.iconUrl).toBe(`/ext-asset/${t.libraryId}/com.example.alpha/assets/icon.svg`);
     const section = (id: string) => alpha!.sidebar.find((s) => s.id === id);
     expect(section('photos')).toMatchObject({ target: 'entries', problem: null, render: 'grid', icon: 'image' });
-    expect(section('notes')).toMatchObject({ target: 'models', problem: null });
+    expect(section('notes')).toMatchObject({ target: 'models', problem: null, fields: [{ key: 'text', label: 'Note' }, { key: 'count', label: null }] });
+    expect(section('photos')!.fields).toBeUndefined();
     expect(section('broken')!.problem).toMatch(/^Its query cannot be used/); // injection attempt: does not parse
     expect(section('quoted')).toMatchObject({ target: 'entries', problem: null }); // parses, but only as a bound value
     expect(alpha!.sidebar[4]!.problem).toMatch(/This section is not valid: id: the id must be lower case/);
-    expect(alpha!.views.map((v) => [v.id, v.component, v.problem])).toEqual([['map', 'map_view', null], ['places', 'map_view', null]]);
+    expect(alpha!.views.map((v) => [v.id, v.component, v.problem])).toEqual([
+      ['map', 'map_view', null],
+      ['places', 'map_view', null],
+      ['bad-fields', 'list', 'This view is not valid: fields.0.key: a field key is a JSON key: letters, digits and _.'],
+    ]);
     expect(beta!.problem).toMatch(/"sidebar" is not a list/);
 
     const q = (sectionId: string) => t.call('ui.querySection', { libraryId: t.libraryId, extensionId: 'com.example.alpha', sectionId }, userCtx);

@@ -21,6 +21,14 @@ import { EXT_ASSET_URL_PREFIX } from './extension-store.js';
  * content) is visible; standalone models are always visible to their extension.
  */
 
+const FieldItem = z
+  .object({
+    key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'a field key is a JSON key: letters, digits and _'),
+    label: z.string().min(1, 'the field label is empty').max(60, 'the field label is longer than 60 characters').optional(),
+  })
+  .strict();
+const Fields = z.array(FieldItem).max(20, 'at most 20 fields').optional();
+
 const SectionItem = z
   .object({
     id: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'the id must be lower case letters, digits, _ or -'),
@@ -28,6 +36,7 @@ const SectionItem = z
     icon: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'the icon must be a name from Cairn\'s icon set').optional(),
     query: z.string().min(1, 'the query is empty').max(2000, 'the query is longer than 2000 characters'),
     render: z.enum(['list', 'grid'], { message: 'render must be "list" or "grid"' }),
+    fields: Fields,
   })
   .strict();
 
@@ -37,6 +46,7 @@ const ViewItem = z
     component: z.enum(['list', 'grid', 'map_view', 'person_grid', 'detail'], { message: 'component must be list, grid, map_view, person_grid or detail' }),
     source: z.string().min(1, 'the source query is empty').max(2000, 'the source query is longer than 2000 characters'),
     label: z.string().max(60, 'the label is longer than 60 characters').optional(),
+    fields: Fields,
   })
   .strict();
 
@@ -128,7 +138,7 @@ function readContribution(lib: InstallerLibrary, row: InstallRow): UiContributio
       if (!parsed.success) return { ...fallback, problem: `This section is not valid: ${plainIssues(parsed.error)}.` };
       const s = parsed.data;
       const compiled = tryCompile(s.query);
-      return { id: s.id, label: s.label, icon: s.icon ?? null, query: s.query, render: s.render, target: compiled.target, problem: unique(s.id) ?? compiled.problem };
+      return { id: s.id, label: s.label, icon: s.icon ?? null, query: s.query, render: s.render, ...uiFields(s.fields), target: compiled.target, problem: unique(s.id) ?? compiled.problem };
     });
   } else {
     problems.push('its "sidebar" is not a list');
@@ -141,13 +151,18 @@ function readContribution(lib: InstallerLibrary, row: InstallRow): UiContributio
       if (!parsed.success) return { ...fallback, problem: `This view is not valid: ${plainIssues(parsed.error)}.` };
       const v = parsed.data;
       const compiled = tryCompile(v.source);
-      return { id: v.id, label: v.label ?? null, component: v.component, source: v.source, target: compiled.target, problem: unique(v.id) ?? compiled.problem };
+      return { id: v.id, label: v.label ?? null, component: v.component, source: v.source, ...uiFields(v.fields), target: compiled.target, problem: unique(v.id) ?? compiled.problem };
     });
   } else {
     problems.push('its "views" is not a list');
   }
   if (problems.length > 0) base.problem = `Its ui_manifest.json is partly broken: ${problems.join(' and ')}.`;
   return base;
+}
+
+/** The contract's `fields` for a validated section or view (left out when the manifest gives none). */
+function uiFields(fields: z.infer<typeof Fields>): { fields?: { key: string; label: string | null }[] } {
+  return fields ? { fields: fields.map((f) => ({ key: f.key, label: f.label ?? null })) } : {};
 }
 
 function activeRows(lib: InstallerLibrary): InstallRow[] {

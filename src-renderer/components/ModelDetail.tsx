@@ -32,14 +32,14 @@ function humanKey(key: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-function Fields({ data, depth }: { data: Record<string, unknown>; depth: number }) {
-  const keys = Object.keys(data);
-  if (keys.length === 0) return <span className="muted">No fields</span>;
+function Fields({ data, depth, only }: { data: Record<string, unknown>; depth: number; only?: DetailField[] }) {
+  const shown = only ? only.filter((f) => Object.prototype.hasOwnProperty.call(data, f.key)) : Object.keys(data).map((key) => ({ key, label: null }));
+  if (shown.length === 0) return <span className="muted">No fields</span>;
   return (
     <dl className="model-fields">
-      {keys.map((k) => (
+      {shown.map(({ key: k, label }) => (
         <div key={k} className="model-field">
-          <dt>{humanKey(k)}</dt>
+          <dt>{label ?? humanKey(k)}</dt>
           <dd>
             <Value value={data[k]} depth={depth} />
           </dd>
@@ -49,8 +49,21 @@ function Fields({ data, depth }: { data: Record<string, unknown>; depth: number 
   );
 }
 
-/** The `detail` panel: one model of an extension, its fields in words. */
-export function ModelDetail({ title, subtitle, data, onClose }: { title: string; subtitle?: string; data: Record<string, unknown>; onClose?(): void }) {
+/** A field the panel shows, with the words for it (null: the key in words). */
+export interface DetailField {
+  key: string;
+  label: string | null;
+}
+
+/**
+ * The `detail` panel: one model of an extension, its fields in words. With `fields` (the view's declaration in
+ * ui_manifest.json) only those fields show, in that order and under those labels; fields missing from the model
+ * are skipped. Without it every field shows.
+ *
+ * @example
+ * <ModelDetail title="Grace" data={person.data} fields={[{ key: 'faceCount', label: 'Photos' }]} />
+ */
+export function ModelDetail({ title, subtitle, data, fields, onClose }: { title: string; subtitle?: string; data: Record<string, unknown>; fields?: DetailField[]; onClose?(): void }) {
   return (
     <aside className="model-detail" aria-label={`Details of ${title}`}>
       <header className="model-detail-header">
@@ -64,7 +77,7 @@ export function ModelDetail({ title, subtitle, data, onClose }: { title: string;
           </button>
         )}
       </header>
-      <Fields data={data} depth={0} />
+      {fields ? <Fields data={data} depth={0} only={fields} /> : <Fields data={data} depth={0} />}
     </aside>
   );
 }

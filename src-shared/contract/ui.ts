@@ -12,6 +12,16 @@ import { EntrySummary } from './entries.js';
  * (`CoreOptions.ui`). See docs/extension-runtime.md ("UI contributions").
  */
 
+/**
+ * A model field a section or view shows in its detail panel, in the order declared: `key` in the model's data,
+ * `label` the words shown for it (default: the key in words). Without `fields` every field is shown.
+ *
+ * @example
+ * { "key": "faceCount", "label": "Photos" }
+ */
+export const UiField = z.object({ key: z.string(), label: z.string().nullable() });
+export type UiField = z.infer<typeof UiField>;
+
 export const UiSection = z.object({
   id: z.string(),
   label: z.string(),
@@ -19,6 +29,8 @@ export const UiSection = z.object({
   icon: z.string().nullable(),
   query: z.string(),
   render: z.enum(['list', 'grid']),
+  /** Model fields its detail panel shows (see {@link UiField}); absent: all of them. */
+  fields: z.array(UiField).optional(),
   /** What the query returns; null when it has a problem. */
   target: z.enum(['entries', 'models']).nullable(),
   /** Why this section cannot be shown (plain words), else null. Show a placeholder, not an error page. */
@@ -31,6 +43,8 @@ export const UiView = z.object({
   label: z.string().nullable(),
   component: z.enum(['list', 'grid', 'map_view', 'person_grid', 'detail']),
   source: z.string(),
+  /** Model fields its detail panel shows (see {@link UiField}); absent: all of them. */
+  fields: z.array(UiField).optional(),
   target: z.enum(['entries', 'models']).nullable(),
   problem: z.string().nullable(),
 });

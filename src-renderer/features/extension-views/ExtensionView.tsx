@@ -4,7 +4,7 @@ import { EntryGrid } from '../../components/EntryGrid';
 import { EntryList } from '../../components/EntryList';
 import { thumbnailUrl } from '../../components/EntryThumb';
 import { Icon } from '../../components/Icon';
-import { ModelDetail } from '../../components/ModelDetail';
+import { ModelDetail, type DetailField } from '../../components/ModelDetail';
 import { PersonGrid, type PersonCard } from '../../components/PersonGrid';
 import { ViewErrorBoundary, ViewProblem } from '../../components/ViewErrorBoundary';
 import { plural } from '../../components/format';
@@ -54,7 +54,7 @@ export function ExtensionView({ extensionId, part, viewId }: { extensionId: stri
         <ViewProblem title={`“${label}” cannot be shown`} message={decl.problem} />
       ) : (
         <ViewErrorBoundary resetKey={`${extensionId}/${part}/${viewId}`} what={`“${label}”`}>
-          <ViewBody component={component} sectionRef={ref} label={label} />
+          <ViewBody component={component} sectionRef={ref} label={label} fields={decl.fields} />
         </ViewErrorBoundary>
       )}
     </div>
@@ -64,7 +64,7 @@ export function ExtensionView({ extensionId, part, viewId }: { extensionId: stri
 /** The map (maplibre) loads only when a map view opens. */
 const LazyMap = lazy(() => import('./MapSection').then((m) => ({ default: m.MapSection })));
 
-function ViewBody({ component, sectionRef, label }: { component: Component; sectionRef: SectionRef; label: string }) {
+function ViewBody({ component, sectionRef, label, fields }: { component: Component; sectionRef: SectionRef; label: string; fields?: DetailField[] }) {
   if (component === 'map_view') {
     return (
       <Suspense fallback={<div className="empty-state muted">Loading the map…</div>}>
@@ -72,10 +72,10 @@ function ViewBody({ component, sectionRef, label }: { component: Component; sect
       </Suspense>
     );
   }
-  return <QueryView component={component} sectionRef={sectionRef} label={label} />;
+  return <QueryView component={component} sectionRef={sectionRef} label={label} fields={fields} />;
 }
 
-function QueryView({ component, sectionRef, label }: { component: Exclude<Component, 'map_view'>; sectionRef: SectionRef; label: string }) {
+function QueryView({ component, sectionRef, label, fields }: { component: Exclude<Component, 'map_view'>; sectionRef: SectionRef; label: string; fields?: DetailField[] }) {
   const data = useSectionQuery(sectionRef);
   if (data.error) return <ViewProblem title={`“${label}” could not be loaded`} message={data.error} />;
   if (data.total === null) return <div className="empty-state muted" aria-busy="true">Loading…</div>;
@@ -89,8 +89,8 @@ function QueryView({ component, sectionRef, label }: { component: Exclude<Compon
     );
   }
   if (data.target === 'models') {
-    if (component === 'person_grid') return <PeopleView extensionId={sectionRef.extensionId} models={data.models} label={label} />;
-    return <ModelsView extensionId={sectionRef.extensionId} models={data.models} total={data.total} label={label} component={component} />;
+    if (component === 'person_grid') return <PeopleView extensionId={sectionRef.extensionId} models={data.models} label={label} fields={fields} />;
+    return <ModelsView extensionId={sectionRef.extensionId} models={data.models} total={data.total} label={label} component={component} fields={fields} />;
   }
   return <EntriesView data={data} label={label} layout={component === 'list' ? 'list' : 'grid'} />;
 }
@@ -169,12 +169,15 @@ export function ModelsView({
   total,
   label,
   component,
+  fields,
 }: {
   extensionId: string;
   models: UiModelItem[];
   total: number;
   label: string;
   component: 'list' | 'grid' | 'detail';
+  /** What the detail panel shows (the view's `fields`); absent: every field. */
+  fields?: DetailField[];
 }) {
   const libraryId = useAppStore((s) => s.currentLibraryId);
   const [selectedId, setSelectedId] = useState<string | null>(component === 'detail' ? (models[0]?.id ?? null) : null);
@@ -200,7 +203,7 @@ export function ModelsView({
       {selected && (
         <div className="model-side">
           <ModelActions extensionId={extensionId} model={choiceOf(selected)} choices={models.map(choiceOf)} />
-          <ModelDetail title={modelTitle(selected)} subtitle={selected.entry ? selected.entry.relPath : selected.type} data={selected.data} onClose={component === 'detail' ? undefined : () => setSelectedId(null)} />
+          <ModelDetail title={modelTitle(selected)} subtitle={selected.entry ? selected.entry.relPath : selected.type} data={selected.data} fields={fields} onClose={component === 'detail' ? undefined : () => setSelectedId(null)} />
         </div>
       )}
     </div>
@@ -240,7 +243,7 @@ function choiceOf(m: UiModelItem): ModelChoice {
   return { id: m.id, type: m.type, label: title === m.type ? `Unnamed ${m.type.toLowerCase()} (${plural(countOf(m), 'photo')})` : title };
 }
 
-function PeopleView({ extensionId, models, label }: { extensionId: string; models: UiModelItem[]; label: string }) {
+function PeopleView({ extensionId, models, label, fields }: { extensionId: string; models: UiModelItem[]; label: string; fields?: DetailField[] }) {
   const libraryId = useAppStore((s) => s.currentLibraryId);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const people = useMemo<PersonCard[]>(
@@ -259,7 +262,7 @@ function PeopleView({ extensionId, models, label }: { extensionId: string; model
       {selected && (
         <div className="model-side">
           <ModelActions extensionId={extensionId} model={choiceOf(selected)} choices={models.map(choiceOf)} />
-          <ModelDetail title={modelTitle(selected)} subtitle={`${plural(countOf(selected), 'photo')}`} data={selected.data} onClose={() => setSelectedId(null)} />
+          <ModelDetail title={modelTitle(selected)} subtitle={`${plural(countOf(selected), 'photo')}`} data={selected.data} fields={fields} onClose={() => setSelectedId(null)} />
         </div>
       )}
     </div>
