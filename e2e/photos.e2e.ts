@@ -170,6 +170,31 @@ test('merge two people, undo it, merge again and un-merge from the People view',
   await expect(card(page, /^Unnamed, 4 photos$/)).toBeVisible();
 });
 
+test('move a face to another person by picking pictures: the faces of the person, then who gets it', async ({ page }) => {
+  await page.goto(server.url);
+  await openPeople(page);
+  const dialog = await personAction(page, /^Grace, 5 photos$/, 'Move face to…');
+  // Her five faces, each a picture cropped from its photo and named by the file; nothing chosen yet.
+  const faces = dialog.getByRole('group', { name: 'Face' });
+  await expect(faces.getByRole('button')).toHaveCount(5);
+  await expect(faces.locator('.choice-image')).toHaveCount(5);
+  await expect(dialog.getByRole('button', { name: 'Preview' })).toBeDisabled();
+  await faces.getByRole('button', { name: 'grace-paris.jpg', exact: true }).click();
+  await expect(faces.getByRole('button', { name: 'grace-paris.jpg', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  // Where it may go: everyone but Grace, with their cover.
+  const to = dialog.getByRole('group', { name: 'Move it to' });
+  await expect(to.getByRole('button')).toHaveCount(1);
+  await to.getByRole('button', { name: /^Unnamed \(4 photos\)$/ }).click();
+  await page.screenshot({ path: path.join(REPO_ROOT, 'docs', 'screenshots', 'photos-move-face.png') });
+  await dialog.getByRole('button', { name: 'Preview' }).click();
+  await expect(dialog.getByRole('list', { name: 'Changes' })).toContainText('move face');
+  await dialog.getByRole('button', { name: 'Apply' }).click();
+  await expect(dialog.getByRole('status')).toContainText('Done');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(card(page, /^Grace, 4 photos$/)).toBeVisible();
+  await expect(card(page, /^Unnamed, 5 photos$/)).toBeVisible();
+});
+
 test('Places shows a marker at Paris and one at Tokyo', async ({ page }) => {
   await page.goto(server.url);
   // Each view is listed once under Photos (no section repeats a view's name).

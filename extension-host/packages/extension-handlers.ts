@@ -12,6 +12,8 @@ export interface ExtensionHandlerOptions {
    * the operation answers NOT_SUPPORTED.
    */
   runJob?: Handler<'extensions.runJob'>;
+  /** `extensions.actionOptions`, provided by the extension runtime; NOT_SUPPORTED without one. */
+  actionOptions?: Handler<'extensions.actionOptions'>;
 }
 
 /**
@@ -53,6 +55,11 @@ export function extensionHandlers(core: Pick<CairnCore, 'events'>, options: Exte
       installer.getSettings(lib, id); // NOT_FOUND when it is not installed
       return readAuditActivity(lib.path, id, { offset, limit, deniedOnly });
     },
+    'extensions.actionOptions':
+      options.actionOptions ??
+      (() => {
+        throw new CairnError('NOT_SUPPORTED', 'Extension actions do not run in this shell (extensions.actionOptions comes from the extension runtime).');
+      }),
     // NOT YET PROVIDED: the extension runtime (extension-host/jobs) supplies this through `options.runJob`.
     'extensions.runJob':
       options.runJob ??

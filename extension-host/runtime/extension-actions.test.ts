@@ -58,7 +58,7 @@ async function setup() {
 describe('extension actions in the core action registry', () => {
   it('registers each declared action as ext:<id>:<name>, previews, commits and undoes it in the sandbox', async () => {
     const { core, libraryId, entry, marks, listed } = await setup();
-    expect(await listed()).toEqual(['mark_selection', 'tag_selection', 'broken_preview', 'trap_execute'].map((a) => extensionActionName(ID, a)).sort());
+    expect(await listed()).toEqual(['mark_selection', 'tag_selection', 'broken_preview', 'trap_execute', 'pick_file'].map((a) => extensionActionName(ID, a)).sort());
     // actions.list says which can be undone once the module's exports are read: only mark_selection exports an undo.
     await expect
       .poll(async () => (await core.registry.call('actions.list', { libraryId }, userCtx)).filter((x) => x.owner === ID && x.reversible).map((x) => x.name))
@@ -148,6 +148,45 @@ describe('extension actions in the core action registry', () => {
     const ok = await core.registry.call('actions.preview', { libraryId, action: extensionActionName(ID, 'mark_selection'), params: { entryIds } }, userCtx);
     expect((await core.registry.call('actions.commit', { libraryId, previewId: ok.id }, userCtx)).status).toBe('verified');
     expect(marks()).toEqual(['in/a.txt']);
+  }, 120_000);
+
+  it('lists the options of a choice param from the guest, keeps pictures in scope only, and accepts only offered values', async () => {
+    const { core, libraryId, entry } = await setup();
+    const lib = core.libraries.peek(libraryId)!;
+    const contentOf = (rel: string) => (lib.raw.prepare('SELECT content_uuid AS c FROM entries WHERE rel_path = ?').get(rel) as { c: string }).c;
+    const entryIds = [entry('in/a.txt'), entry('in/b.txt')];
+    const options = (params: Record<string, unknown>, ids = entryIds) =>
+      core.registry.call('extensions.actionOptions', { libraryId, id: ID, action: 'pick_file', param: 'file', params, entryIds: ids }, userCtx);
+
+    // One option per selected file, with a crop of its content; the content outside the grant (out/c.txt) keeps
+    // its words but loses its picture.
+    const listedOptions = (await options({ foreign: contentOf('out/c.txt') })).options;
+    expect(listedOptions).toEqual([
+      { value: entryIds[0], label: 'in/a.txt', image: { contentId: contentOf('in/a.txt'), crop: { x: 0.25, y: 0.25, width: 0.5, height: 0.5 } } },
+      { value: entryIds[1], label: 'in/b.txt', image: { contentId: contentOf('in/b.txt'), crop: { x: 0.25, y: 0.25, width: 0.5, height: 0.5 } } },
+      { value: 'foreign', label: 'outside', image: null },
+    ]);
+
+    // What the guest returns is checked: not JSON, too many, a value twice, a crop off the image, a trap.
+    const fails = async (mode: string, message: RegExp) => expect(options({ mode })).rejects.toMatchObject({ message: expect.stringMatching(message) });
+    await fails('not-json', /action "pick_file" \(options\) returned something that is not JSON/);
+    await fails('too-many', /malformed answer[\s\S]*at most 500 options/);
+    await fails('dup', /listed the same value twice/);
+    await fails('bad-crop', /the crop must lie inside the image/);
+    await fails('trap', /action "pick_file" failed in its options/);
+    // Only choice params have options, and entries outside the grant are refused before the guest runs.
+    await expect(core.registry.call('extensions.actionOptions', { libraryId, id: ID, action: 'mark_selection', param: 'file' }, userCtx)).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(options({}, [entry('out/c.txt')])).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+
+    // The preview takes only a value the options list for that run; a made-up one, a list, or none is refused.
+    const action = extensionActionName(ID, 'pick_file');
+    const preview = (params: Record<string, unknown>) => core.registry.call('actions.preview', { libraryId, action, params: { entryIds, params } }, userCtx);
+    const ok = await preview({ file: entryIds[1] });
+    expect(ok.changes.map((c) => c.description)).toEqual([`pick ${entryIds[1]}`]);
+    expect(await core.registry.call('actions.commit', { libraryId, previewId: ok.id }, userCtx)).toMatchObject({ result: { applied: 1, message: `Picked ${entryIds[1]}` } });
+    await expect(preview({ file: entry('out/c.txt') })).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/is not among the choices for File/) });
+    await expect(preview({ file: [entryIds[0]] })).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/File must be one option value/) });
+    await expect(preview({})).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/choose File first/) });
   }, 120_000);
 
   it('removes the actions when the extension is disabled or uninstalled, and brings them back when enabled', async () => {

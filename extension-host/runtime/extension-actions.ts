@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ActionChange } from '../../src-shared/contract/index.js';
+import { ActionOption } from '../../src-shared/contract/extensions.js';
 import { CairnError, toWireError } from '../../src-shared/errors.js';
 import type { Manifest } from '../../src-shared/extensions/manifest.js';
 import { defineAction, type ActionDefinition } from '../../src-main/core/actions/define-action.js';
@@ -38,7 +39,37 @@ const GuestPreview = z.object({
 const GuestOutcome = z.object({ applied: z.number(), message: z.string().max(10_000) });
 
 /** Which guest export a step calls. */
-export type ActionPhase = 'preview' | 'execute' | 'undo';
+export type ActionPhase = 'preview' | 'execute' | 'undo' | 'options';
+
+/** At most this many options per choice parameter. */
+export const MAX_ACTION_OPTIONS = 500;
+
+const GuestOptions = z.object({ options: z.array(ActionOption).max(MAX_ACTION_OPTIONS, `at most ${MAX_ACTION_OPTIONS} options`) }).strict();
+
+/**
+ * Parses what an options export returned: `{options: [...]}` as {@link ActionOption} says (bounded strings,
+ * crop fractions inside the image, at most {@link MAX_ACTION_OPTIONS}), values unique.
+ *
+ * Failure modes: text that is not JSON, a malformed answer or repeated values throw `INTERNAL` naming the
+ * extension and the action.
+ *
+ * @example
+ * parseActionOptions('app.cairn.photos', 'move_face', '{"options":[{"value":"c:0","label":"Face 1"}]}')
+ */
+export function parseActionOptions(extensionId: string, action: string, text: string): ActionOption[] {
+  const where = `${extensionId}'s action "${action}" (options)`;
+  let json: unknown;
+  try {
+    json = JSON.parse(text) as unknown;
+  } catch {
+    throw new CairnError('INTERNAL', `${where} returned something that is not JSON: ${JSON.stringify(text.slice(0, 120))}.`);
+  }
+  const parsed = GuestOptions.safeParse(json);
+  if (!parsed.success) throw new CairnError('INTERNAL', `${where} returned a malformed answer: ${z.prettifyError(parsed.error)}`);
+  const values = new Set(parsed.data.options.map((o) => o.value));
+  if (values.size !== parsed.data.options.length) throw new CairnError('INTERNAL', `${where} listed the same value twice.`);
+  return parsed.data.options;
+}
 
 /** What the runtime provides to run one step of an extension's action in the extension's sandbox. */
 export interface ExtensionActionHost {
@@ -48,6 +79,11 @@ export interface ExtensionActionHost {
    * extension's plugin and returns its output text. Throws a `CairnError` saying why otherwise.
    */
   call(lib: Library, extensionId: string, action: string, phase: ActionPhase, input: ExtensionActionParams & { outcome?: unknown }): Promise<string>;
+  /**
+   * The options of the action's `choice` param `param` for this run, from the guest's options export, checked
+   * by {@link parseActionOptions}; pictures of contents outside the extension's grants are dropped.
+   */
+  options(lib: Library, extensionId: string, action: string, param: string, input: ExtensionActionParams): Promise<ActionOption[]>;
   /** Whether the active version's module exports the action's undo export. */
   canUndo(lib: Library, extensionId: string, action: string): Promise<boolean>;
 }
@@ -79,7 +115,7 @@ interface UndoData {
  */
 export function extensionActionDefinition(
   extensionId: string,
-  decl: Pick<ActionDecl, 'name' | 'label'>,
+  decl: Pick<ActionDecl, 'name' | 'label'> & Partial<Pick<ActionDecl, 'params'>>,
   host: ExtensionActionHost,
 ): ActionDefinition<ExtensionActionParams, PlanData, UndoData> {
   const name = extensionActionName(extensionId, decl.name);
@@ -95,6 +131,24 @@ export function extensionActionDefinition(
     if (!parsed.success) throw new CairnError('INTERNAL', `${where(phase)} returned a malformed answer: ${z.prettifyError(parsed.error)}`);
     return parsed.data;
   };
+  // A choice must be one of the options the extension lists for this run (asked again, so a value the UI never
+  // offered, or one that no longer exists, is refused before the preview runs).
+  const checkChoices = async (lib: Library, params: ExtensionActionParams): Promise<void> => {
+    for (const p of (decl.params ?? []).filter((x) => x.type === 'choice')) {
+      const value = params.params[p.name];
+      if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) {
+        if (p.optional) continue;
+        throw new CairnError('VALIDATION', `${decl.label}: choose ${p.label ?? p.name} first.`);
+      }
+      const chosen = p.multiple ? value : [value];
+      if (!Array.isArray(chosen) || !chosen.every((v): v is string => typeof v === 'string')) {
+        throw new CairnError('VALIDATION', `${decl.label}: ${p.label ?? p.name} must be ${p.multiple ? 'a list of option values' : 'one option value'}.`);
+      }
+      const offered = new Set((await host.options(lib, extensionId, decl.name, p.name, params)).map((o) => o.value));
+      const unknown = chosen.filter((v) => !offered.has(v));
+      if (unknown.length > 0) throw new CairnError('VALIDATION', `${decl.label}: ${unknown.slice(0, 3).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not among the choices for ${p.label ?? p.name}.`);
+    }
+  };
   const probes = (lib: Library, entryIds: readonly string[]): Probe[] =>
     entryIds.map((entryId) => ({ kind: 'entry', entryId, label: `entry ${entryId}`, seen: entryState(lib, entryId) }));
 
@@ -107,6 +161,7 @@ export function extensionActionDefinition(
     params: ExtensionActionParams,
     affects: ['tags', 'collections'],
     async preview(ctx, params) {
+      await checkChoices(ctx.lib, params);
       const out = parse(GuestPreview, 'preview', await host.call(ctx.lib, extensionId, decl.name, 'preview', params));
       const reversible = out.reversible && (await host.canUndo(ctx.lib, extensionId, decl.name));
       const changes: ActionChange[] = out.changes.map((c) => ({ kind: 'extension', description: c.description, ...(c.data !== undefined ? { data: c.data } : {}) }));

@@ -12,7 +12,7 @@ import type { BridgeEvent } from '../bridge/extension-bridge.js';
 import type { BridgeInit } from '../bridge/bridge-host.js';
 import { BRIDGE_HOST_MODULE } from '../bridge/bridge-module.js';
 import { defineExtensionJob, ExtensionJobCheckpoint, extensionJobName } from '../jobs/extension-job.js';
-import { actionFailure, extensionActionDefinition, type ActionPhase, type ExtensionActionHost } from './extension-actions.js';
+import { actionFailure, extensionActionDefinition, parseActionOptions, type ActionPhase, type ExtensionActionHost } from './extension-actions.js';
 import { runHostTask } from './host-tasks.js';
 import { extensionLogFolder, RotatingJsonl } from '../logs/rotating-jsonl.js';
 import { extensionHandlers, type ExtensionHandlerOptions } from '../packages/extension-handlers.js';
@@ -169,7 +169,7 @@ export class ExtensionRuntime {
    */
   static handlers(core: RuntimeCore, options: ExtensionRuntimeOptions & Omit<ExtensionHandlerOptions, 'runJob'> = {}): ExtensionHandlers {
     const runtime = new ExtensionRuntime(core, options);
-    return extensionHandlers(core, { ...options, runJob: runtime.runJob });
+    return extensionHandlers(core, { ...options, runJob: runtime.runJob, actionOptions: runtime.actionOptions });
   }
 
   /** `extensions.runJob`: enqueues `ext:<id>:<job>` with the extension as owner. */
@@ -187,6 +187,14 @@ export class ExtensionRuntime {
     const loaded = this.#libraries.get(libraryId);
     if (loaded) this.#registerJobs(loaded, id, manifest);
     return { jobId: scheduler.enqueue(extensionJobName(id, job), input ?? {}, { owner: id }) };
+  };
+
+  /**
+   * `extensions.actionOptions`: the options of a `choice` param of one of the extension's actions, from its
+   * options export (see {@link actionOptions} for the checks on what the guest returns).
+   */
+  readonly actionOptions: Handler<'extensions.actionOptions'> = async ({ libraryId, id, action, param, params, entryIds }, ctx) => {
+    return { options: await this.#actionHost.options(ctx.library(libraryId), id, action, param, { entryIds, params }) };
   };
 
   /** Stops every plugin and pending batch timer (schedulers are stopped by the core). */
@@ -467,6 +475,28 @@ export class ExtensionRuntime {
         throw actionFailure(id, action, phase, exportName, error);
       }
       return new TextDecoder().decode(out);
+    },
+    options: async (lib, id, action, param, input) => {
+      const { loaded, decl } = await this.#actionTarget(lib, id, action);
+      const declared = decl.params.find((p) => p.name === param);
+      if (!declared || declared.type !== 'choice') {
+        throw new CairnError('VALIDATION', `${id}'s action "${action}" has no choice parameter named "${param}".`);
+      }
+      this.#checkEntryScope(lib, id, input.entryIds);
+      const exportName = exportNames.actionOptions(decl);
+      let out: Uint8Array;
+      try {
+        const plugin = await this.#mainPlugin(loaded, id);
+        out = await plugin.call(exportName, JSON.stringify({ ...input, param }));
+      } catch (error) {
+        this.#log(loaded, id, 'error', `action ${action} (options of ${param}) failed: ${toWireError(error).message}`);
+        throw actionFailure(id, action, 'options', exportName, error);
+      }
+      const options = parseActionOptions(id, action, new TextDecoder().decode(out));
+      // Pictures only of contents the extension may see: an option keeps its words, loses the picture.
+      const contents = [...new Set(options.flatMap((o) => (o.image ? [o.image.contentId] : [])))];
+      const visible = new Set(filterHookItems(lib, id, 'content.onDidIdentify', contents.map((contentId) => ({ contentId }))).map((i) => i.contentId));
+      return options.map((o) => (o.image && !visible.has(o.image.contentId) ? { ...o, image: null } : o));
     },
     canUndo: async (lib, id, action) => {
       const { loaded, decl } = await this.#actionTarget(lib, id, action);

@@ -102,7 +102,7 @@ function readContribution(lib: InstallerLibrary, row: InstallRow): UiContributio
           name: a.name,
           label: a.label,
           contexts: a.contexts,
-          params: a.params.map((p) => ({ name: p.name, label: p.label ?? null, type: p.type, modelType: p.model_type ?? null, optional: p.optional })),
+          params: a.params.map((p) => ({ name: p.name, label: p.label ?? null, type: p.type, modelType: p.model_type ?? null, optional: p.optional, multiple: p.multiple })),
         }))
       : [],
     problem: manifest ? null : 'Its stored manifest is damaged; reinstall it.',

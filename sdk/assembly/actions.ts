@@ -68,6 +68,8 @@ export class ActionOutcome {
 export class ActionRequest {
   entryIds: string[] = [];
   params: JSON.Raw = new JSON.Raw("{}");
+  /** For an options export: the name of the `choice` param whose options are asked for ("" otherwise). */
+  param: string = "";
 
   /** The parameters as your `@json` class. */
   paramsAs<P>(): P {
@@ -91,5 +93,66 @@ export class HookBatch {
   /** Item `i` as `T`. */
   itemAs<T>(i: i32): T {
     return JSON.parse<T>(this.items[i].toString());
+  }
+}
+
+/** A crop of an option's picture, as fractions (0..1) of the image. */
+@json
+export class ActionOptionCrop {
+  x: f64 = 0;
+  y: f64 = 0;
+  width: f64 = 1;
+  height: f64 = 1;
+}
+
+/** An option's picture: the thumbnail of a content you can see, optionally cropped. */
+@json
+export class ActionOptionImage {
+  contentId: string = "";
+  crop: ActionOptionCrop | null = null;
+}
+
+/** One option of a `choice` param: the value sent back in `params`, the words shown, an optional picture. */
+@json
+export class ActionOption {
+  value: string = "";
+  label: string = "";
+  image: ActionOptionImage | null = null;
+}
+
+/**
+ * What an options export (`action_<name>_options`) returns: the choices the app shows for one `choice` param
+ * (at most 500; values unique). The app only accepts, in the preview and execute that follow, values listed here.
+ * Pictures of contents outside your grants are dropped by the host.
+ *
+ * @example
+ * const o = new ActionOptions();
+ * o.add("c1:0", "Face 1").add("c1:1", "Face 2", "c1", 0.1, 0.2, 0.3, 0.3);
+ * Host.output<ActionOptions>(o);
+ */
+@json
+export class ActionOptions {
+  options: ActionOption[] = [];
+
+  /** Adds an option; with `contentId`, a picture of that content, cropped when `width` and `height` are > 0. */
+  add(value: string, label: string, contentId: string = "", x: f64 = 0, y: f64 = 0, width: f64 = 0, height: f64 = 0): ActionOptions {
+    const o = new ActionOption();
+    o.value = value;
+    o.label = label;
+    if (contentId.length > 0) {
+      const img = new ActionOptionImage();
+      img.contentId = contentId;
+      if (width > 0 && height > 0) {
+        const c = new ActionOptionCrop();
+        c.x = x;
+        c.y = y;
+        c.width = width;
+        c.height = height;
+        img.crop = c;
+      }
+      o.image = img;
+    }
+    this.options.push(o);
+    return this;
   }
 }

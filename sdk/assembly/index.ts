@@ -14,7 +14,7 @@ export { models, ModelDescriptor, ModelScope, SyncStrategy, ModelRecord, ModelPa
 export { tags, Tag, TagApplied, TagRemoved } from "./tags";
 export { collections, Collection, CollectionItem, CollectionItems, ItemRefs, ItemsChanged } from "./collections";
 export { jobs, JobStep, JobStepRequest, CompletedTask, FailedTask, TaskCall } from "./jobs";
-export { ActionPreview, ActionChange, ActionOutcome, ActionRequest, HookBatch } from "./actions";
+export { ActionPreview, ActionChange, ActionOutcome, ActionRequest, ActionOptions, ActionOption, ActionOptionImage, ActionOptionCrop, HookBatch } from "./actions";
 export { HostFaceBox, FaceLandmark, DetectedFace, DetectedFaces, FaceEmbedding } from "./ai";
 export { base64Encode, base64Decode } from "./base64";
 export { storeString, storeBytes, loadString, loadBytes, freeHandle } from "./memory";

@@ -39,12 +39,14 @@ it('generates the manifest models from the descriptors, then checks declared exp
   expect(m.models).toEqual([{ type: 'Thing', scope: 'content', sync_strategy: 'shared', blob_fields: ['blob'] }]);
   m.permissions.push({ type: 'WriteModels', reason: 'to store things' });
   m.tasks = [{ name: 'extra' }, { name: 'absent' }];
+  m.actions = [{ name: 'pick', label: 'Pick', contexts: ['selection'], params: [{ name: 'f', type: 'choice' }] }];
   m.models[0].scope = 'standalone';
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(m));
   const messages = validateExtension(dir).issues.map((i) => i.message);
   expect(messages).toEqual(expect.arrayContaining([
     'task absent needs an exported function "task_absent", which the module does not export',
     'model Thing: source scope "content", manifest "standalone"',
+    'action pick (options of its choice params) needs an exported function "action_pick_options", which the module does not export',
   ]));
   expect(messages.some((m2) => m2.includes('task_extra'))).toBe(false);
 });

@@ -217,6 +217,8 @@ export function validateExtension(extDir: string, options: ValidateOptions = {})
         for (const a of m.actions) {
           expected.set(exportNames.actionPreview(a), `action ${a.name} (preview)`);
           expected.set(exportNames.actionExecute(a), `action ${a.name} (execute)`);
+          // Its choice params take their options from the options export.
+          if (a.params.some((p) => p.type === 'choice')) expected.set(exportNames.actionOptions(a), `action ${a.name} (options of its choice params)`);
         }
         for (const h of m.hooks) expected.set(h.export, `hook ${h.event}`);
         if (m.init_export) expected.set(m.init_export, 'init');

@@ -14,8 +14,14 @@ export interface PersonCard {
   crop?: { x: number; y: number; width: number; height: number } | null;
 }
 
-/** CSS that shows only the `crop` part of an image, scaled to fill the card. */
-function cropStyle(url: string, crop: NonNullable<PersonCard['crop']>) {
+/**
+ * CSS that shows only the `crop` part of an image (fractions of its width and height), with a little margin,
+ * scaled to fill the element it styles.
+ *
+ * @example
+ * <span className="person-crop" style={cropStyle(url, { x: 0.3, y: 0.2, width: 0.4, height: 0.4 })} />
+ */
+export function cropStyle(url: string, crop: NonNullable<PersonCard['crop']>) {
   // A little margin around the face, kept inside the image.
   const pad = 0.35;
   const w = Math.min(1, crop.width * (1 + pad * 2));

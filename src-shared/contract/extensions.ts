@@ -119,6 +119,38 @@ export const ExtensionActivityPage = z.object({
 export type ExtensionActivityPage = z.infer<typeof ExtensionActivityPage>;
 
 const ExtRef = LibraryRef.extend({ id: ExtensionId }).strict();
+
+const Fraction = z.number().min(0).max(1);
+
+/**
+ * One option of an action's `choice` parameter, as the extension listed it: the `value` sent back in the
+ * action's params, the words shown, and optionally a picture (a content's thumbnail, cropped to `crop`, given
+ * as fractions of the image). Validated on the way out of the guest: at most 500 options, bounded strings,
+ * crop inside the image; images of contents the extension cannot see are dropped.
+ *
+ * @example
+ * { value: '3f…:0', label: 'Face 1', image: { contentId: '3f…', crop: { x: 0.25, y: 0.1, width: 0.5, height: 0.5 } } }
+ */
+export const ActionOption = z
+  .object({
+    value: z.string().min(1).max(200),
+    label: z.string().max(200),
+    image: z
+      .object({
+        contentId: Id,
+        crop: z
+          .object({ x: Fraction, y: Fraction, width: Fraction.positive(), height: Fraction.positive() })
+          .strict()
+          .refine((c) => c.x + c.width <= 1.0001 && c.y + c.height <= 1.0001, 'the crop must lie inside the image')
+          .nullable()
+          .default(null),
+      })
+      .strict()
+      .nullable()
+      .default(null),
+  })
+  .strict();
+export type ActionOption = z.infer<typeof ActionOption>;
 const GrantInput = ExtRef.extend({ permission: PermissionRef, scopes: z.array(ScopeInput).max(100).optional() }).strict();
 
 export const EXTENSION_CHANGES = ['installed', 'upgraded', 'held', 'consented', 'declined', 'rolledBack', 'enabled', 'disabled', 'granted', 'revoked', 'settings', 'uninstalled'] as const;
@@ -182,6 +214,18 @@ export const extensionOperations = {
       deniedOnly: z.boolean().default(false),
     }).strict(),
     output: ExtensionActivityPage,
+  }),
+  'extensions.actionOptions': query({
+    summary: "The options of an extension action's choice parameter (provided by the extension runtime)",
+    input: ExtRef.extend({
+      action: z.string().min(1).max(64),
+      /** The `choice` param asked about. */
+      param: z.string().min(1).max(64),
+      /** The params known so far (e.g. the model the action was started on). */
+      params: z.record(z.string(), z.unknown()).default({}),
+      entryIds: z.array(z.string().min(1).max(128)).max(1000).default([]),
+    }).strict(),
+    output: z.object({ options: z.array(ActionOption) }),
   }),
   'extensions.runJob': action({
     summary: 'Start a job an extension declares (provided by the extension runtime)',

@@ -54,9 +54,11 @@ export type UiView = z.infer<typeof UiView>;
 export const UiActionParam = z.object({
   name: z.string(),
   label: z.string().nullable(),
-  type: z.enum(['text', 'model', 'selected_model']),
+  type: z.enum(['text', 'model', 'selected_model', 'choice']),
   modelType: z.string().nullable(),
   optional: z.boolean(),
+  /** For `choice`: several options may be picked (the value is a list). */
+  multiple: z.boolean().default(false),
 });
 export type UiActionParam = z.infer<typeof UiActionParam>;
 

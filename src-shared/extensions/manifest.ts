@@ -82,20 +82,25 @@ export const TaskDecl = z
 
 /**
  * A parameter the app asks for before previewing an action, sent in the action's `params` under `name`:
- * `text` (typed by the user), `model` (another model of `model_type` the view shows, chosen by the user) or
- * `selected_model` (the id of the model the action was started on, for `model` context actions).
+ * `text` (typed by the user), `model` (another model of `model_type` the view shows, chosen by the user),
+ * `selected_model` (the id of the model the action was started on, for `model` context actions) or `choice`
+ * (one of the options the extension's options export lists for this run, e.g. the faces in a photo; with
+ * `multiple`, a list of them).
  *
  * @example
  * { "name": "otherId", "label": "Merge with", "type": "model", "model_type": "Person" }
+ * { "name": "faceId", "label": "Face", "type": "choice" }
  */
 export const ActionParamDecl = z
   .object({
     name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'a parameter name is a JSON key: letters, digits and _'),
     label: z.string().min(1).max(100).optional(),
-    type: z.enum(['text', 'model', 'selected_model']),
+    type: z.enum(['text', 'model', 'selected_model', 'choice']),
     model_type: ModelType.optional(),
     /** A text the user may leave empty, or a model they may leave unchosen. */
     optional: z.boolean().default(false),
+    /** For `choice`: the user may pick several options; the value sent is then a list of strings. */
+    multiple: z.boolean().default(false),
   })
   .strict();
 
@@ -112,6 +117,13 @@ export const ActionDecl = z
      * cannot be undone, whatever its preview says.
      */
     undo_export: Ident.optional(),
+    /**
+     * Guest export that lists the options of the action's `choice` params (default `action_<name>_options`).
+     * Input: `{entryIds, params, param}` (the params known so far, and the name of the param asked about);
+     * output: `{options: [{value, label, image?: {contentId, crop?: {x, y, width, height}}}]}`, crop as
+     * fractions of the image.
+     */
+    options_export: Ident.optional(),
     /** Where the UI offers it. */
     contexts: z.array(z.enum(['entry', 'selection', 'toolbar', 'model'])).default(['toolbar']),
     /** What the app asks for (or fills in) before the preview; see {@link ActionParamDecl}. */
@@ -179,6 +191,7 @@ export const exportNames = {
   actionPreview: (a: { name: string; preview_export?: string | undefined }) => a.preview_export ?? `action_${a.name}_preview`,
   actionExecute: (a: { name: string; execute_export?: string | undefined }) => a.execute_export ?? `action_${a.name}_execute`,
   actionUndo: (a: { name: string; undo_export?: string | undefined }) => a.undo_export ?? `action_${a.name}_undo`,
+  actionOptions: (a: { name: string; options_export?: string | undefined }) => a.options_export ?? `action_${a.name}_options`,
 };
 
 /** A folder the user granted: a whole location, or a subfolder of it (`/`-separated, relative). */

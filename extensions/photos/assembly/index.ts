@@ -2,12 +2,12 @@
 import { JSON } from "json-as";
 import {
   Host, JsonObject, vdfs, EntryQuery, models, ModelQuery, ModelRecord, collections, ItemRefs, jobs, JobStep,
-  ActionPreview, ActionChange, ActionOutcome, ActionRequest, HookBatch, vdfsCall, log, tags,
+  ActionPreview, ActionChange, ActionOutcome, ActionRequest, ActionOptions, HookBatch, vdfsCall, log, tags,
 } from "cairn-sdk";
 import { Album, Moment, PhotoAnalysis, Person, Place, Settings } from "./models";
 import { AnalyzeState, applyResults, askNextSuspect, prepare } from "./analysis";
 import { ClusterStats, assign, clusterPending, contentsOf, dissolveUnnamed, hidePerson, merge, namePerson, notAFace, purgeFaceData, unmerge } from "./people";
-import { allOf, contains, personTag, settings } from "./store";
+import { allOf, contains, faceId, onContent, personTag, settings } from "./store";
 
 const IMAGE_EXTENSIONS: string[] = ["jpg", "jpeg", "png", "heic", "webp"];
 
@@ -166,6 +166,8 @@ export function job_recluster(): i32 {
 
 @json
 class PeopleParams {
+  /** The model the action was started on (a Person or a PhotoAnalysis), for the face choices. */
+  fromId: string = "";
   personId: string = "";
   otherId: string = "";
   name: string = "";
@@ -253,6 +255,133 @@ export function action_unmerge_person_execute(): i32 {
   }
   Host.output<ActionOutcome>(ActionOutcome.of(targets.length, "Un-merged " + targets.length.toString()));
   return 0;
+}
+
+// ---- choices for the face-level actions: the faces of the model the action was started on (or of the
+// selected photos), each with its crop, and the people to move or assign them to ----
+
+/** A photo's file name by the entry it was analysed through ("a photo" when it is not visible any more). */
+class PhotoNames {
+  ids: string[] = [];
+  names: string[] = [];
+
+  /** Looks up the names of `analyses`' entries in one call. */
+  load(analyses: ModelRecord<PhotoAnalysis>[]): PhotoNames {
+    const ids: string[] = [];
+    for (let i = 0; i < analyses.length && ids.length < 1000; i++) if (analyses[i].data.entryId.length > 0) ids.push(analyses[i].data.entryId);
+    const found = vdfs.getEntries(ids);
+    if (found.ok) {
+      for (let i = 0; i < found.value.items.length; i++) {
+        this.ids.push(found.value.items[i].id);
+        this.names.push(found.value.items[i].name);
+      }
+    }
+    return this;
+  }
+
+  of(entryId: string): string {
+    const i = this.ids.indexOf(entryId);
+    return i < 0 ? "a photo" : this.names[i];
+  }
+}
+
+/** Adds the faces of one analysed photo, named by its file, with crops as fractions of the photo. */
+function addFaces(o: ActionOptions, contentId: string, rec: ModelRecord<PhotoAnalysis>, onlyIds: string[] | null, withPeople: bool, names: PhotoNames): void {
+  const a = rec.data;
+  for (let i = 0; i < a.faces.length && o.options.length < 500; i++) {
+    const f = a.faces[i];
+    const id = faceId(contentId, i);
+    if (f.notFace || (onlyIds !== null && !onlyIds.includes(id))) continue;
+    let label = names.of(a.entryId);
+    if (a.faces.length > 1) label += ", face " + (i + 1).toString();
+    if (withPeople && f.personId.length > 0) label += " (" + personLabel(f.personId) + ")";
+    else if (withPeople) label += " (not grouped yet)";
+    if (a.width > 0 && a.height > 0) o.add(id, label, contentId, f.x / a.width, f.y / a.height, f.width / a.width, f.height / a.height);
+    else o.add(id, label, contentId);
+  }
+}
+
+/** The faces the user may choose: of the chosen person, of the chosen photo, or of the selected photos. */
+function faceOptions(p: PeopleParams, entryIds: string[]): ActionOptions {
+  const o = new ActionOptions();
+  if (p.fromId.length > 0) {
+    const from = models.get<JSON.Raw>(p.fromId);
+    if (!from.ok) return o;
+    if (from.value.type == "Person") {
+      const person = models.get<Person>(p.fromId);
+      if (!person.ok) return o;
+      const ids = person.value.data.faceIds;
+      const contents: string[] = [];
+      const recs: ModelRecord<PhotoAnalysis>[] = [];
+      for (let i = 0; i < ids.length && recs.length < 500; i++) {
+        const c = ids[i].substring(0, ids[i].lastIndexOf(":"));
+        if (contents.includes(c)) continue;
+        const rec = onContent<PhotoAnalysis>(PhotoAnalysis.MODEL, c);
+        if (rec === null) continue;
+        contents.push(c);
+        recs.push(rec);
+      }
+      const names = new PhotoNames().load(recs);
+      for (let i = 0; i < recs.length; i++) addFaces(o, contents[i], recs[i], ids, false, names);
+      return o;
+    }
+    if (from.value.type != "PhotoAnalysis" || from.value.contentId === null) return o;
+    const photo = models.get<PhotoAnalysis>(p.fromId);
+    if (photo.ok) addFaces(o, photo.value.contentId!, photo.value, null, true, new PhotoNames().load([photo.value]));
+    return o;
+  }
+  if (entryIds.length > 0) {
+    const entries = vdfs.getEntries(entryIds);
+    if (entries.ok) {
+      const contents: string[] = [];
+      const recs: ModelRecord<PhotoAnalysis>[] = [];
+      for (let i = 0; i < entries.value.items.length; i++) {
+        const c = entries.value.items[i].contentId;
+        if (c === null || contents.includes(c!)) continue;
+        const rec = onContent<PhotoAnalysis>(PhotoAnalysis.MODEL, c!);
+        if (rec === null) continue;
+        contents.push(c!);
+        recs.push(rec);
+      }
+      const names = new PhotoNames().load(recs);
+      for (let i = 0; i < recs.length; i++) addFaces(o, contents[i], recs[i], null, true, names);
+    }
+  }
+  return o;
+}
+
+/** The people faces may go to (not the one they come from), each with their cover. */
+function peopleOptions(exceptId: string): ActionOptions {
+  const o = new ActionOptions();
+  const people = allOf<Person>(Person.MODEL, new ModelQuery().whereNum("visible", 1));
+  if (!people.ok) return o;
+  for (let i = 0; i < people.value.length && o.options.length < 500; i++) {
+    const r = people.value[i];
+    if (r.id == exceptId) continue;
+    const d = r.data;
+    const label = d.name.length > 0 ? d.name : "Unnamed (" + d.faceCount.toString() + " photos)";
+    if (d.coverContentId.length > 0 && d.coverWidth > 0 && d.coverWidth <= 1) o.add(r.id, label, d.coverContentId, d.coverX, d.coverY, d.coverWidth, d.coverHeight);
+    else o.add(r.id, label);
+  }
+  return o;
+}
+
+/** Options export shared by the face actions: faces for faceId/faceIds, people for personId. */
+function faceActionOptions(): i32 {
+  const req = Host.input<ActionRequest>();
+  const p = req.paramsAs<PeopleParams>();
+  Host.output<ActionOptions>(req.param == "personId" ? peopleOptions(p.fromId) : faceOptions(p, req.entryIds));
+  return 0;
+}
+
+export function action_move_face_options(): i32 {
+  return faceActionOptions();
+}
+export function action_not_a_face_options(): i32 {
+  return faceActionOptions();
+}
+export function action_assign_faces_options(): i32 {
+  return faceActionOptions();
 }
 
 export function action_move_face_preview(): i32 {

@@ -135,4 +135,50 @@ describe('Photos on the real core and runtime (host tasks: real face detection, 
     expect(await modelsOf(core, libraryId, 'Person')).toHaveLength(1);
     expect(await modelsOf(core, libraryId, 'Place')).toHaveLength(1);
   }, 300_000);
+
+  it('face actions offer the faces and people to choose, with crops, and take only what they offered', async () => {
+    const grace = (await modelsOf(core, libraryId, 'Person'))[0]!;
+    const options = (action: string, param: string, params: Record<string, unknown>, entryIds: string[] = []) =>
+      core.registry.call('extensions.actionOptions', { libraryId, id: ID, action, param, params, entryIds }, userCtx).then((r) => r.options);
+    const commit = async (action: string, params: Record<string, unknown>, entryIds: string[] = []) => {
+      const preview = await core.registry.call('actions.preview', { libraryId, action: `ext:${ID}:${action}`, params: { entryIds, params } }, userCtx);
+      return core.registry.call('actions.commit', { libraryId, previewId: preview.id }, userCtx);
+    };
+
+    // The faces of a person: one per photo content of hers, named by file, each cropped inside its photo.
+    const graceFaces = await options('move_face', 'faceId', { fromId: grace.id });
+    const graceContents = ['grace.jpg', 'grace-mirrored.jpg', 'grace-cropped.jpg', 'grace-paris.jpg'].map((p) => contentOf.get(p)!);
+    expect(graceFaces.map((o) => o.image?.contentId).sort()).toEqual([...graceContents].sort());
+    expect(graceFaces.map((o) => o.value).sort()).toEqual(graceContents.map((c) => `${c}:0`).sort());
+    for (const o of graceFaces) {
+      expect(o.label).toMatch(/^(grace|grace-copy|grace-mirrored|grace-cropped|grace-paris)\.jpg$/);
+      const crop = o.image!.crop!;
+      expect(crop.width).toBeGreaterThan(0.1);
+      expect(crop.x + crop.width).toBeLessThanOrEqual(1.001);
+      expect(crop.y + crop.height).toBeLessThanOrEqual(1.001);
+    }
+    // Nobody else to move her faces to yet.
+    expect(await options('move_face', 'personId', { fromId: grace.id })).toEqual([]);
+
+    // The selected astronaut photo's face, not grouped yet, assigned to a new person by name.
+    const astronaut = await options('assign_faces', 'faceIds', {}, [entryOf.get('astronaut.png')!]);
+    expect(astronaut).toEqual([{ value: `${contentOf.get('astronaut.png')!}:0`, label: 'astronaut.png (not grouped yet)', image: expect.objectContaining({ contentId: contentOf.get('astronaut.png') }) }]);
+    expect(await commit('assign_faces', { faceIds: [astronaut[0]!.value], name: 'Astro' }, [entryOf.get('astronaut.png')!])).toMatchObject({ status: 'verified' });
+    const astro = (await modelsOf(core, libraryId, 'Person')).find((m) => (m.data as { name: string }).name === 'Astro')!;
+    expect(astro).toBeDefined();
+
+    // Now Astro is offered (with a cover) as where Grace's faces may go; a face or person never offered is refused.
+    const targets = await options('move_face', 'personId', { fromId: grace.id });
+    expect(targets).toEqual([expect.objectContaining({ value: astro.id, label: 'Astro', image: expect.objectContaining({ contentId: contentOf.get('astronaut.png') }) })]);
+    await expect(commit('move_face', { fromId: grace.id, faceId: `${contentOf.get('chelsea.png')!}:0`, personId: astro.id })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(commit('move_face', { fromId: grace.id, faceId: graceFaces[0]!.value, personId: grace.id })).rejects.toMatchObject({ code: 'VALIDATION' });
+    expect((await modelsOf(core, libraryId, 'Person')).find((m) => m.id === grace.id)!.data).toMatchObject({ faceIds: expect.arrayContaining([graceFaces[0]!.value]) });
+
+    const moved = graceFaces.find((o) => o.image!.contentId === contentOf.get('grace-paris.jpg'))!;
+    expect(await commit('move_face', { fromId: grace.id, faceId: moved.value, personId: astro.id })).toMatchObject({ status: 'verified' });
+    const after = new Map((await modelsOf(core, libraryId, 'Person')).map((m) => [m.id, m.data as { faceIds: string[] }]));
+    expect(after.get(astro.id)!.faceIds).toContain(moved.value);
+    expect(after.get(grace.id)!.faceIds).not.toContain(moved.value);
+    expect((await options('move_face', 'faceId', { fromId: grace.id })).map((o) => o.value)).not.toContain(moved.value);
+  }, 300_000);
 });

@@ -3,7 +3,7 @@
 import {
   Host, JsonObject, Result, VdfsError, vdfsCallRaw, config, vars, log, vdfs, EntryQuery, EntryPager,
   models, ModelDescriptor, ModelQuery, BlobValues, tags, collections, ItemRefs, jobs, JobStep, TaskCall,
-  ActionPreview, ActionChange, ActionOutcome, ActionRequest, HookBatch,
+  ActionPreview, ActionChange, ActionOutcome, ActionRequest, ActionOptions, HookBatch,
 } from "cairn-sdk";
 
 // ---- models, declared once ----
@@ -433,6 +433,59 @@ export function action_trap_execute_preview(): i32 {
 
 export function action_trap_execute_execute(): i32 {
   unreachable();
+  return 0;
+}
+
+// ---- a choice param: pick one of the selected files (and hostile option lists, by params.mode) ----
+
+@json
+class PickParams {
+  mode: string = "";
+  /** A content id outside the grant, listed with a picture the host must drop. */
+  foreign: string = "";
+  file: string = "";
+}
+
+export function action_pick_file_options(): i32 {
+  const req = Host.input<ActionRequest>();
+  const p = req.paramsAs<PickParams>();
+  if (p.mode == "not-json") {
+    Host.outputString("[ nope");
+    return 0;
+  }
+  if (p.mode == "trap") unreachable();
+  const o = new ActionOptions();
+  if (p.mode == "too-many") {
+    for (let i = 0; i < 501; i++) o.add("v" + i.toString(), "option " + i.toString());
+  } else if (p.mode == "dup") {
+    o.add("same", "one").add("same", "two");
+  } else if (p.mode == "bad-crop") {
+    o.add("x", "off the edge", "00000000-0000-4000-8000-000000000000", 0.8, 0.1, 0.5, 0.5);
+  } else {
+    const found = vdfs.getEntries(req.entryIds);
+    if (!found.ok) return Host.failWith(found.error!);
+    for (let i = 0; i < found.value.items.length; i++) {
+      const e = found.value.items[i];
+      if (e.contentId !== null) o.add(e.id, e.relPath, e.contentId!, 0.25, 0.25, 0.5, 0.5);
+      else o.add(e.id, e.relPath);
+    }
+    if (p.foreign.length > 0) o.add("foreign", "outside", p.foreign);
+  }
+  Host.output<ActionOptions>(o);
+  return 0;
+}
+
+export function action_pick_file_preview(): i32 {
+  const p = Host.input<ActionRequest>().paramsAs<PickParams>();
+  const preview = new ActionPreview("Pick " + p.file);
+  preview.changes.push(ActionChange.of<string>("pick " + p.file, p.file));
+  Host.output<ActionPreview>(preview);
+  return 0;
+}
+
+export function action_pick_file_execute(): i32 {
+  const p = Host.input<ActionRequest>().paramsAs<PickParams>();
+  Host.output<ActionOutcome>(ActionOutcome.of(1, "Picked " + p.file));
   return 0;
 }
 

@@ -1,8 +1,10 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { create } from 'zustand';
-import type { ActionPreview, UiActionParam } from '../../../src-shared/contract';
+import type { ActionOption, ActionPreview, UiActionParam } from '../../../src-shared/contract';
 import { errorMessage, getBridge } from '../../bridge/get-bridge';
+import { thumbnailUrl } from '../../components/EntryThumb';
 import { Icon } from '../../components/Icon';
+import { cropStyle } from '../../components/PersonGrid';
 import { plural } from '../../components/format';
 import { useAppStore } from '../../stores/app-store';
 import { ExtensionIcon } from '../store/ExtensionIcon';
@@ -126,19 +128,95 @@ type Phase =
   | { kind: 'undone'; message: string }
   | { kind: 'failed'; message: string };
 
-/** The parameters the user fills in (text and model choices); `selected_model` ones are filled from the run. */
+/** The parameters the user fills in (text, models, choices); `selected_model` ones are filled from the run. */
 function askedParams(action: OfferedAction): UiActionParam[] {
   return action.params.filter((p) => p.type !== 'selected_model');
 }
 
+/** What the user entered for a parameter: text or one choice, or the picked values of a `multiple` choice. */
+type ParamValue = string | string[];
+
+/** Whether a value counts as given (a non-blank text or choice, a non-empty list). */
+const isGiven = (v: ParamValue | undefined): boolean => (Array.isArray(v) ? v.length > 0 : !!v?.trim());
+
 /** The action's `params`: what the user filled in, plus the model it was started on. */
-function paramsOf(run: ExtensionActionRun, values: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
+function paramsOf(run: ExtensionActionRun, values: Record<string, ParamValue>): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = {};
   for (const p of run.action.params) {
-    const v = p.type === 'selected_model' ? run.model?.id : values[p.name]?.trim();
-    if (v) out[p.name] = v;
+    const v = p.type === 'selected_model' ? run.model?.id : values[p.name];
+    if (v !== undefined && isGiven(v)) out[p.name] = Array.isArray(v) ? v : v.trim();
   }
   return out;
+}
+
+/** The options of one `choice` param, as the extension lists them for this run. */
+type OptionsState = { status: 'loading' } | { status: 'ready'; options: ActionOption[] } | { status: 'failed'; message: string };
+
+/**
+ * Loads the options of the run's `choice` params (`extensions.actionOptions`), each once, with the params known
+ * when the dialog opened (the model it was started on, the selected entries).
+ */
+function useChoiceOptions(run: ExtensionActionRun, libraryId: string | null): Record<string, OptionsState> {
+  const [state, setState] = useState<Record<string, OptionsState>>({});
+  useEffect(() => {
+    if (!libraryId) return;
+    let live = true;
+    const choices = run.action.params.filter((p) => p.type === 'choice');
+    setState(Object.fromEntries(choices.map((p) => [p.name, { status: 'loading' } as OptionsState])));
+    for (const p of choices) {
+      getBridge()
+        .invoke('extensions.actionOptions', { libraryId, id: run.action.extensionId, action: run.action.name, param: p.name, params: paramsOf(run, {}), entryIds: run.entryIds })
+        .then((r) => live && setState((s) => ({ ...s, [p.name]: { status: 'ready', options: r.options } })))
+        .catch((e: unknown) => live && setState((s) => ({ ...s, [p.name]: { status: 'failed', message: errorMessage(e) } })));
+    }
+    return () => {
+      live = false;
+    };
+  }, [run, libraryId]);
+  return state;
+}
+
+/**
+ * A `choice` parameter: the extension's options as buttons (a cropped picture when the option has one, else its
+ * words), one or several pressed. Says so while loading, when there is nothing to choose, and when loading failed.
+ */
+function ChoicePicker({ param, state, value, onChange }: { param: UiActionParam; state: OptionsState | undefined; value: ParamValue | undefined; onChange(v: ParamValue): void }) {
+  const libraryId = useAppStore((s) => s.currentLibraryId);
+  const label = param.label ?? param.name;
+  const picked = new Set(Array.isArray(value) ? value : value ? [value] : []);
+  const toggle = (v: string) => {
+    if (!param.multiple) return onChange(picked.has(v) ? '' : v);
+    const next = new Set(picked);
+    if (next.has(v)) next.delete(v);
+    else next.add(v);
+    onChange([...next]);
+  };
+  return (
+    <fieldset className="field choice-field">
+      <legend>
+        {label}
+        {param.multiple && picked.size > 0 && <span className="muted"> · {picked.size} chosen</span>}
+      </legend>
+      {(!state || state.status === 'loading') && <p className="muted" aria-busy="true">Loading the choices…</p>}
+      {state?.status === 'failed' && <p className="dialog-error" role="alert">{state.message}</p>}
+      {state?.status === 'ready' && state.options.length === 0 && <p className="muted">Nothing to choose from here.</p>}
+      {state?.status === 'ready' && state.options.length > 0 && (
+        <div className="choice-grid" role="group" aria-label={label}>
+          {state.options.map((o) => {
+            const url = o.image && libraryId ? thumbnailUrl(libraryId, o.image.contentId) : null;
+            return (
+              <button key={o.value} type="button" className={`choice-option${picked.has(o.value) ? ' picked' : ''}`} aria-pressed={picked.has(o.value)} onClick={() => toggle(o.value)} title={o.label}>
+                {url ? (
+                  o.image?.crop ? <span className="choice-image" style={cropStyle(url, o.image.crop)} /> : <img className="choice-image" src={url} alt="" loading="lazy" />
+                ) : null}
+                <span className="choice-label">{o.label}</span>
+              </button>
+            );
+          })}
+        </div>
+      )}
+    </fieldset>
+  );
 }
 
 /**
@@ -149,9 +227,10 @@ export function ExtensionActionDialog({ run, onClose }: { run: ExtensionActionRu
   const { action, entryIds } = run;
   const libraryId = useAppStore((s) => s.currentLibraryId);
   const asked = askedParams(action);
-  const [values, setValues] = useState<Record<string, string>>({});
+  const [values, setValues] = useState<Record<string, ParamValue>>({});
+  const options = useChoiceOptions(run, libraryId);
   const [phase, setPhase] = useState<Phase>(asked.length > 0 ? { kind: 'asking' } : { kind: 'previewing' });
-  const [submitted, setSubmitted] = useState<Record<string, string> | null>(asked.length > 0 ? null : {});
+  const [submitted, setSubmitted] = useState<Record<string, ParamValue> | null>(asked.length > 0 ? null : {});
   useEffect(() => {
     if (!libraryId || submitted === null) return;
     let live = true;
@@ -197,7 +276,7 @@ export function ExtensionActionDialog({ run, onClose }: { run: ExtensionActionRu
     }
   };
 
-  const missing = asked.filter((p) => !p.optional && !values[p.name]?.trim());
+  const missing = asked.filter((p) => !p.optional && !isGiven(values[p.name]));
   const onAsk = (e: FormEvent) => {
     e.preventDefault();
     if (missing.length === 0) setSubmitted({ ...values });
@@ -214,13 +293,16 @@ export function ExtensionActionDialog({ run, onClose }: { run: ExtensionActionRu
         {run.model && <p className="muted action-target">{run.model.label}</p>}
         {phase.kind === 'asking' && (
           <form id="ext-action-form" className="action-params" onSubmit={onAsk}>
-            {asked.map((p) => (
+            {asked.map((p) =>
+              p.type === 'choice' ? (
+                <ChoicePicker key={p.name} param={p} state={options[p.name]} value={values[p.name]} onChange={(value) => setValues((v) => ({ ...v, [p.name]: value }))} />
+              ) : (
               <label key={p.name} className="field">
                 <span>{p.label ?? p.name}</span>
                 {p.type === 'text' ? (
-                  <input type="text" autoFocus value={values[p.name] ?? ''} onChange={(e) => setValues((v) => ({ ...v, [p.name]: e.target.value }))} />
+                  <input type="text" autoFocus value={(values[p.name] as string | undefined) ?? ''} onChange={(e) => setValues((v) => ({ ...v, [p.name]: e.target.value }))} />
                 ) : (
-                  <select value={values[p.name] ?? ''} onChange={(e) => setValues((v) => ({ ...v, [p.name]: e.target.value }))}>
+                  <select value={(values[p.name] as string | undefined) ?? ''} onChange={(e) => setValues((v) => ({ ...v, [p.name]: e.target.value }))}>
                     <option value="">Choose…</option>
                     {choices(p).map((c) => (
                       <option key={c.id} value={c.id}>
@@ -230,7 +312,8 @@ export function ExtensionActionDialog({ run, onClose }: { run: ExtensionActionRu
                   </select>
                 )}
               </label>
-            ))}
+              ),
+            )}
           </form>
         )}
         {phase.kind === 'previewing' && <p className="muted action-wait">Working out what would change… Nothing changes yet.</p>}
