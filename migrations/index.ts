@@ -6,6 +6,7 @@ import * as m0004 from './0004_extensions.js';
 import * as m0005 from './0005_actions.js';
 import * as m0006 from './0006_search_deferral.js';
 import * as m0007 from './0007_blob_references.js';
+import * as m0008 from './0008_search_inserts_by_writer.js';
 
 /**
  * Every migration this version of Cairn knows, in order. A library whose migration table names one
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   '0005_actions': m0005,
   '0006_search_deferral': m0006,
   '0007_blob_references': m0007,
+  '0008_search_inserts_by_writer': m0008,
 };
 
 export const migrationNames = Object.keys(migrations).sort();

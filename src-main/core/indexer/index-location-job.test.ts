@@ -72,7 +72,7 @@ describe('indexer.location: phases', () => {
     const fts = (h.lib.raw.prepare('SELECT count(*) AS n FROM entries_fts').get() as { n: number }).n;
     expect(fts).toBe(h.entries().length);
 
-    // The next run is not a first index: a new file and a rename reach search through the triggers.
+    // The next run is not a first index: a new file reaches search as the writer inserts it, a rename through the update trigger.
     h.put('travel/louvre.jpg', 'not really a photo');
     fs.renameSync(path.join(h.root, 'notes/week-0/summary 0.md'), path.join(h.root, 'notes/week-0/recap 0.md'));
     await h.index();

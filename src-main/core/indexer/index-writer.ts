@@ -4,6 +4,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { ErrorCode } from '../../../src-shared/errors.js';
 import type { DiscoveredEntry, DiscoveryBatch } from './discovery.js';
 import { newEntryUuid } from './entry-uuid.js';
+import { SearchIndexInserts } from '../search/search-deferral.js';
 import { detectFileKind } from './file-kind.js';
 
 /** What one index run did, cumulated over its batches (and kept in its checkpoint). */
@@ -98,12 +99,16 @@ export class IndexWriter {
   readonly #now: () => number;
   readonly #knownErrors = new Set<string>();
   readonly #dirIds = new Map<string, number>();
+  readonly #search: SearchIndexInserts;
+  /** Rows of this location with a larger id wait for the deferred search fill (read at each batch). */
+  #searchBound = Number.POSITIVE_INFINITY;
   readonly #s;
 
   constructor(db: BetterSqlite3.Database, locationId: string, root: string, now: () => number = Date.now) {
     this.#loc = locationId;
     this.#root = root;
     this.#now = now;
+    this.#search = new SearchIndexInserts(db);
     const cols = 'id, rel_path, kind, size, modified_at, created_at, inode, content_uuid, parent_id, name_is_lossy';
     this.#s = {
       byPaths: db.prepare(`SELECT ${cols} FROM entries WHERE location_id = ? AND rel_path IN (SELECT value FROM json_each(?))`),
@@ -225,6 +230,7 @@ export class IndexWriter {
       e.rawPath ? 1 : 0, this.#now(),
     );
     const id = Number(r.lastInsertRowid);
+    if (id <= this.#searchBound) this.#search.add(id, e.name, e.relativePath);
     if (e.kind === 'dir') this.#dirIds.set(e.relativePath, id);
     counts.new += 1;
     counts.rowsWritten += 1;
@@ -296,6 +302,7 @@ export class IndexWriter {
    * duplicates of moved files and miss deletions, so callers decide it from a count taken before the walk.
    */
   applyBatch(batch: DiscoveryBatch, counts: IndexCounts, pending: Set<number>, listings: Map<string, Set<string>>, unreadable: Set<string>, fresh = false): void {
+    this.#searchBound = this.#search.deferredAbove(this.#loc);
     if (fresh) return this.#applyFresh(batch, counts);
     const touched = new Set<string>();
     const paths = batch.entries.filter((e) => e.kind !== 'other').map((e) => e.relativePath);

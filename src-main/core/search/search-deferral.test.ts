@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Library } from '../library/library.js';
 import { seedEntries } from '../testing/seed-entries.js';
 import { makeTempDir } from '../testing/temp-dir.js';
-import { deferSearchIndexing, fillDeferredSearch, hasDeferredSearch } from './search-deferral.js';
+import { deferSearchIndexing, fillDeferredSearch, hasDeferredSearch, SearchIndexInserts } from './search-deferral.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
 const B = '22222222-2222-4222-8222-222222222222';
@@ -85,6 +85,27 @@ describe('deferred search indexing for a first index', () => {
     expect(ftsRows()).toBe((lib.raw.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n);
     // Nothing open: a fill is a no-op.
     expect(fillDeferredSearch(lib.raw, A)).toEqual({ added: 0, done: true });
+  });
+
+  it('indexes inserted rows only through SearchIndexInserts, once, and honours an open deferral', () => {
+    const insert = lib.raw.prepare(`INSERT INTO entries (uuid, location_id, rel_path, name, kind, indexed_at) VALUES (?, ?, ?, ?, 'file', 0)`);
+    const search = new SearchIndexInserts(lib.raw);
+    // No insert trigger (migration 0008): a bare insert is not searchable until its writer adds it.
+    const id = Number(insert.run('u-1', A, 'docs/foxtrot.txt', 'foxtrot.txt').lastInsertRowid);
+    expect(hits('foxtrot')).toEqual([]);
+    expect(search.deferredAbove(A)).toBe(Number.POSITIVE_INFINITY);
+    search.add(id, 'foxtrot.txt', 'docs/foxtrot.txt');
+    expect(hits('foxtrot')).toEqual(['docs/foxtrot.txt']);
+    expect(hits('docs')).toEqual(['docs/foxtrot.txt']); // the folder part is indexed too
+    expect(ftsRows()).toBe(1);
+
+    deferSearchIndexing(lib.raw, A);
+    expect(search.deferredAbove(A)).toBe(id);
+    expect(search.deferredAbove(B)).toBe(Number.POSITIVE_INFINITY);
+    const later = Number(insert.run('u-2', A, 'docs/golf.txt', 'golf.txt').lastInsertRowid);
+    expect(later).toBeGreaterThan(search.deferredAbove(A)); // so its writer leaves it to the fill
+    expect(lib.raw.transaction(() => fillDeferredSearch(lib.raw, A))()).toEqual({ added: 1, done: true });
+    expect(hits('golf')).toEqual(['docs/golf.txt']);
   });
 
   it('drops the deferral with its location, and refuses a location that does not exist', () => {

@@ -15,7 +15,7 @@ export const SEARCH_FILL_SQL = `INSERT INTO entries_fts(rowid, name, folder)
 
 /**
  * Leaves the rows a location gains from now on out of the search index (migration `0006_search_deferral`):
- * rows of `locationId` with an id above today's largest entry id are skipped by the FTS triggers until
+ * rows of `locationId` with an id above today's largest entry id are left out of the search index (by {@link SearchIndexInserts} and the FTS triggers) until
  * {@link fillDeferredSearch} adds them. Call it inside the transaction that writes the first of those rows.
  * A second call while a deferral is open keeps the first one's bound. Never throws for a valid location; a
  * location id that does not exist fails the foreign key.
@@ -58,4 +58,40 @@ export function fillDeferredSearch(db: BetterSqlite3.Database, locationId: strin
   }
   db.prepare('UPDATE search_deferred SET after_id = ? WHERE location_id = ?').run(bound.hi, locationId);
   return { added: bound.n, done: false };
+}
+
+/**
+ * Adds rows just inserted into `entries` to the search index, the way the old insert trigger did: a row of a
+ * location with an open deferral ({@link deferSearchIndexing}) and an id above its bound is left for
+ * {@link fillDeferredSearch}; every other row is indexed at once. Every writer of `entries` calls it for the
+ * rows it inserts (renames, moves and deletes are kept in step by triggers). Read the bound once per
+ * transaction with {@link SearchIndexInserts.deferredAbove}, then {@link SearchIndexInserts.add} each row.
+ * Call `add` once per inserted row: the contentless index does not refuse a rowid it already holds. `add`
+ * throws what SQLite throws.
+ *
+ * @example
+ * const search = new SearchIndexInserts(db);
+ * const bound = search.deferredAbove(locationId);
+ * const id = Number(insert.run(...).lastInsertRowid);
+ * if (id <= bound) search.add(id, name, relPath);
+ */
+export class SearchIndexInserts {
+  readonly #insert: BetterSqlite3.Statement;
+  readonly #bound: BetterSqlite3.Statement;
+
+  constructor(db: BetterSqlite3.Database) {
+    this.#insert = db.prepare('INSERT INTO entries_fts(rowid, name, folder) VALUES (?, ?, ?)');
+    this.#bound = db.prepare('SELECT after_id FROM search_deferred WHERE location_id = ?').pluck();
+  }
+
+  /** The id above which rows of `locationId` wait for the fill; `Infinity` when no deferral is open. */
+  deferredAbove(locationId: string): number {
+    const bound = this.#bound.get(locationId) as number | undefined;
+    return bound ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Indexes one row by its name and its folder (`relPath` without the trailing name). */
+  add(id: number, name: string, relPath: string): void {
+    this.#insert.run(id, name, relPath.slice(0, relPath.length - name.length));
+  }
 }
