@@ -2,7 +2,8 @@
 //
 // Prints, each beside a reference measured in the same run:
 //   - vdfs_call round trips per second (trivial request, JSON both ways, through the worker's dispatcher)
-//     beside an EMPTY host function and a handle-echo host function called by the same guest loop;
+//     beside an EMPTY host function (returns its argument) and an echo host function (reads the request block
+//     and replies with a new block: the least any request/response host function does), same guest loop;
 //   - cold start (SandboxedPlugin.start) and warm call latency;
 //   - main-thread event-loop lag while a guest spins, beside the lag of an idle main thread.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -141,8 +142,8 @@ async function main(): Promise<void> {
 
   const rows: [string, string, string][] = [
     ['empty host function (reference)', `${fmt(emptyRate)} calls/s`, '100 %'],
-    ['handle-echo host function (reference)', `${fmt(echoRate)} calls/s`, `${fmt((100 * echoRate) / emptyRate, 1)} % of empty`],
-    ['vdfs_call, trivial JSON request', `${fmt(vdfsRate)} calls/s`, `${fmt((100 * vdfsRate) / emptyRate, 1)} % of empty, ${fmt((100 * vdfsRate) / echoRate, 1)} % of echo`],
+    ['echo host function: reads the request, replies (floor)', `${fmt(echoRate)} calls/s`, `${fmt((100 * echoRate) / emptyRate, 1)} % of empty`],
+    ['vdfs_call, trivial JSON request', `${fmt(vdfsRate)} calls/s`, `${fmt((100 * vdfsRate) / emptyRate, 1)} % of empty, ${fmt((100 * vdfsRate) / echoRate, 1)} % of echo  [goal >= 50 % of empty: ${vdfsRate >= emptyRate / 2 ? 'PASS' : 'FAIL'}]`],
     ['cold start (start + first call)', `${fmt(median(colds), 1)} ms median`, `runs: ${colds.map((c) => fmt(c, 0)).join(', ')} ms`],
     ['warm call latency (empty export)', `${fmt(median(latencies) * 1000, 0)} µs median`, `p99 ${fmt(percentile(latencies, 0.99) * 1000, 0)} µs`],
     ['main-thread lag, idle 2 s (reference)', `${fmt(idleLag.max, 1)} ms max`, `p99 ${fmt(idleLag.p99, 1)} ms`],
@@ -151,6 +152,12 @@ async function main(): Promise<void> {
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
+  // Why the goal row can fail by construction: the echo host function does only what every request/response
+  // host function must (read the guest's request block, hand back a new block), and nothing else.
+  console.log(
+    `note: any host function that reads a request and returns a reply runs at most at the echo rate, ${fmt((100 * echoRate) / emptyRate, 1)} % of the empty one in this run; ` +
+      `vdfs_call adds JSON, validation and dispatch on top (${fmt((1e9 / vdfsRate) - (1e9 / echoRate), 0)} ns per call beyond echo).`,
+  );
   if (import.meta.url.includes('/extension-host/')) {
     console.log('note: from sources the worker boots through tsx, so cold start is higher than in the built app (.js worker).');
   }

@@ -11,6 +11,7 @@ import type { DiscoveryBatch } from '../discovery.js';
 import { INDEX_LOCATION_JOB, makeIndexLocationJob, type IndexCheckpoint } from '../index-location-job.js';
 import { IndexWriter, noteListings, zeroCounts, type IndexCounts } from '../index-writer.js';
 import { BackgroundCheckpointer } from '../../db/wal-checkpoints.js';
+import { openDatabase } from '../../db/open-database.js';
 import { deferSearchIndexing, fillDeferredSearch } from '../../search/search-deferral.js';
 
 const LOCATION_ID = '44444444-4444-4444-8444-444444444444';
@@ -36,6 +37,8 @@ export async function processingHook(root: string): Promise<{
   process: (batch: DiscoveryBatch) => Promise<void>;
   finish: () => Promise<void>;
   counts: IndexCounts;
+  /** The `entries` rows written so far, in insertion order, as arrays of {@link ENTRY_ROW_COLUMNS}. */
+  rows: () => unknown[][];
   cleanup: () => Promise<void>;
 }> {
   const { library, cleanup } = await benchLibrary(root);
@@ -55,6 +58,7 @@ export async function processingHook(root: string): Promise<{
   return {
     counts,
     cleanup,
+    rows: () => db.prepare(`SELECT ${ENTRY_ROW_COLUMNS.join(', ')} FROM entries ORDER BY id`).raw().all() as unknown[][],
     finish: async () => {
       while (!fill().done);
       await checkpointer.stop();
@@ -65,6 +69,61 @@ export async function processingHook(root: string): Promise<{
       for (const d of batch.completedDirs) listings.delete(d);
     },
   };
+}
+
+/** The columns of `entries` the indexer fills on a first index, in the order {@link sqliteFloor} binds them. */
+export const ENTRY_ROW_COLUMNS = [
+  'uuid', 'location_id', 'parent_id', 'rel_path', 'name', 'kind', 'extension', 'size', 'created_at', 'modified_at', 'inode', 'file_kind', 'mime', 'name_is_lossy', 'indexed_at',
+] as const;
+
+/** What {@link sqliteFloor} measured, in ms for all rows. */
+export interface SqliteFloor {
+  /** A table with the entries columns, its rowid and the two uniqueness rules (uuid; location + path) only. */
+  bare: number;
+  /** The same plus the five browsing indexes of `entries` (folder, content, inode, kind, date). */
+  indexed: number;
+  /** Rows each table held afterwards (equal to the rows given, or the floor measured something else). */
+  stored: [number, number];
+}
+
+/**
+ * The cheapest SQLite can store the indexer's rows, as a reference for the processing phase: the same rows
+ * (from {@link processingHook}'s `rows()`) inserted with one prepared statement in 1,000-row transactions into
+ * fresh files opened with the library's pragmas, with a background WAL checkpointer as the job has. No
+ * foreign keys, triggers, search index, change detection or JavaScript per row: whatever the indexer does
+ * beyond this is its own cost, and this much any SQLite index of these rows pays. Throws what SQLite throws.
+ *
+ * @example
+ * const floor = await sqliteFloor(hook.rows()); // { bare: 820, indexed: 1450, stored: [n, n] }
+ */
+export async function sqliteFloor(rows: unknown[][]): Promise<SqliteFloor> {
+  const cols = ENTRY_ROW_COLUMNS;
+  const table = `CREATE TABLE entries (id INTEGER PRIMARY KEY, ${cols.map((c) => `${c} ${['parent_id', 'size', 'created_at', 'modified_at', 'name_is_lossy', 'indexed_at'].includes(c) ? 'INTEGER' : 'TEXT'}`).join(', ')},
+    aggregate_size INTEGER, child_count INTEGER, content_uuid TEXT, UNIQUE (uuid), UNIQUE (location_id, rel_path))`;
+  const indexes = ['parent_id', 'content_uuid', 'inode', 'file_kind', 'modified_at'].map((c) => `CREATE INDEX entries_${c} ON entries(${c})`);
+  const time = async (ddl: string[]): Promise<[number, number]> => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-floor-'));
+    const { raw } = openDatabase(path.join(dir, 'floor.db'), { create: true });
+    try {
+      for (const statement of ddl) raw.exec(statement);
+      const insert = raw.prepare(`INSERT INTO entries (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+      const batch = raw.transaction((from: number) => {
+        for (let i = from; i < Math.min(from + 1000, rows.length); i++) insert.run(rows[i]!);
+      });
+      const checkpointer = await BackgroundCheckpointer.start(raw);
+      const start = performance.now();
+      for (let i = 0; i < rows.length; i += 1000) batch(i);
+      const ms = performance.now() - start;
+      await checkpointer.stop();
+      return [ms, (raw.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n];
+    } finally {
+      raw.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const [bare, bareRows] = await time([table]);
+  const [indexed, indexedRows] = await time([table, ...indexes]);
+  return { bare, indexed, stored: [bareRows, indexedRows] };
 }
 
 /** Per-phase wall time of one `indexer.location` run. */
