@@ -48,9 +48,11 @@ describe('per-batch indexer queries', () => {
     seedEntries(lib, locB, files.slice(0, 50).map((f) => ({ ...f, content: `b-${f.content}` })));
     for (const stats of [false, true]) {
       if (stats) lib.raw.exec('ANALYZE');
-      const identify = plan(IDENTIFY_BATCH_SQL, locA, 0, 0, 500);
-      expect(identify).toMatch(/USING INTEGER PRIMARY KEY \(rowid>\?\)/);
-      expectBatchPlan(identify);
+      for (const images of [1, 0]) {
+        const identify = plan(IDENTIFY_BATCH_SQL, locA, 0, 0, images, 500);
+        expect(identify).toMatch(/USING INTEGER PRIMARY KEY \(rowid>\?\)/);
+        expectBatchPlan(identify);
+      }
       const media = plan(MEDIA_BATCH_SQL, { location: locA, after: '', limit: 16 });
       expect(media).toMatch(/SEARCH c USING INDEX sqlite_autoindex_content_identities_1 \(uuid>\?\)/);
       expectBatchPlan(media);

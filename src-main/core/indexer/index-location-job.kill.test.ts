@@ -49,7 +49,8 @@ describe('indexer kill test', () => {
         const rand = prng(seed);
         const base = path.join(tempRoot, `trial-${trial}`);
         const root = path.join(base, 'tree');
-        await generateTree({ root, files: FILES, folders: 60, images: 0, seed });
+        // A few photos, so kills also fall in the photos' identity and thumbnail round.
+        await generateTree({ root, files: FILES, folders: 60, images: 6, seed });
         fs.rmSync(path.join(root, '.bench-tree.json'));
         // Duplicates in a nested folder: copies of random files.
         fs.mkdirSync(path.join(root, 'dups', 'nested'), { recursive: true });
@@ -123,6 +124,10 @@ describe('indexer kill test', () => {
           ).all() as { stored: number; actual: number }[];
           expect(counts.filter((c) => c.stored !== c.actual), `seed ${seed}: entry counts`).toEqual([]);
           expect(counts.length).toBe(new Set([...expected.values()].filter(Boolean)).size);
+          // Every photo content has its one thumbnail, whichever round the kills fell in.
+          const images = lib.raw.prepare(`SELECT c.uuid, (SELECT count(*) FROM sidecars s WHERE s.content_uuid = c.uuid AND s.kind = 'thumb') AS thumbs FROM content_identities c WHERE c.kind = 'image'`).all() as { thumbs: number }[];
+          expect(images.length, `seed ${seed}: photos identified`).toBeGreaterThan(0);
+          expect(images.filter((i) => i.thumbs !== 1), `seed ${seed}: one thumbnail per photo`).toEqual([]);
           // The search index holds every row exactly once, whether the kill fell before, during or after the
           // first index's deferred fill.
           expect(lib.raw.prepare('SELECT count(*) AS n FROM search_deferred').get(), `seed ${seed}: deferral closed`).toEqual({ n: 0 });

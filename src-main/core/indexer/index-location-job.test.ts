@@ -267,6 +267,55 @@ describe('indexer.location: bad inputs are errors, and the run finishes', () => 
     expect(lib.raw.prepare('SELECT phase, code FROM indexer_errors WHERE rel_path = ?').all('d')).toEqual([{ phase: 'discovery', code: 'PERMISSION_DENIED' }]);
   });
 
+  it('identifies photos and makes their thumbnails before it hashes the other files, then finds images by their bytes', async () => {
+    const tmp = makeTempDir('cairn-photos-first');
+    cleanups.push(tmp.cleanup);
+    const root = path.join(tmp.dir, 'root');
+    fs.mkdirSync(path.join(root, 'notes'), { recursive: true });
+    // Text files first, so they have the lower ids: id order alone would hash them before the photos.
+    for (let i = 0; i < 30; i++) fs.writeFileSync(path.join(root, 'notes', `note-${i}.txt`), `note ${i}`);
+    fs.mkdirSync(path.join(root, 'photos'));
+    for (const f of ['chelsea.png', 'grace_hopper_512x512.jpg']) fs.copyFileSync(path.join(FIXTURES, f), path.join(root, 'photos', f));
+    fs.copyFileSync(path.join(FIXTURES, 'coffee.png'), path.join(root, 'notes', 'disguised.dat')); // an image only by its bytes
+    const lib = await Library.create(path.join(tmp.dir, 'lib'), { name: 'photos-first' });
+    cleanups.push(() => lib.close());
+    const locationId = '33333333-3333-4333-8333-333333333333';
+    lib.raw.prepare(`INSERT INTO locations (id, path, name, added_at, device_id, settings) VALUES (?, ?, 'root', '', 'dev', '{}')`).run(locationId, root);
+    const phases: string[] = [];
+    let atSecondRound: { identified: string[]; thumbnails: number } | undefined;
+    const deps: IndexJobDeps = {
+      libraries: { get: async () => lib },
+      events: new EventBus(),
+      clock: new HybridLogicalClock('dev'),
+      deviceId: 'dev',
+      beforePhase: (phase) => {
+        phases.push(phase);
+        if (phase === 'identity' && phases.filter((p) => p === 'identity').length === 2) {
+          atSecondRound = {
+            identified: (lib.raw.prepare('SELECT rel_path FROM entries WHERE content_uuid IS NOT NULL ORDER BY rel_path').all() as { rel_path: string }[]).map((r) => r.rel_path),
+            thumbnails: (lib.raw.prepare(`SELECT count(*) AS n FROM sidecars WHERE kind = 'thumb'`).get() as { n: number }).n,
+          };
+        }
+      },
+    };
+    const scheduler = new JobScheduler({ store: new SqliteJobStore(lib.raw) });
+    cleanups.push(() => scheduler.stop());
+    scheduler.register(INDEX_LOCATION_JOB, makeIndexLocationJob(deps));
+    scheduler.start();
+    const id = scheduler.enqueue(INDEX_LOCATION_JOB, { libraryId: lib.id, locationId });
+    expect((await scheduler.waitFor(id)).status).toBe('completed');
+
+    expect(phases).toEqual(['processing', 'identity', 'media', 'identity', 'media', 'finalize']);
+    // When the other files' round began, the photos (and only they) were identified and had thumbnails.
+    expect(atSecondRound).toEqual({ identified: ['photos/chelsea.png', 'photos/grace_hopper_512x512.jpg'], thumbnails: 2 });
+    // At the end every file is identified, and the image found by its bytes got its thumbnail in the second round.
+    expect(lib.raw.prepare(`SELECT count(*) AS n FROM entries WHERE kind = 'file' AND content_uuid IS NULL`).get()).toEqual({ n: 0 });
+    expect(lib.raw.prepare(`SELECT file_kind FROM entries WHERE rel_path = 'notes/disguised.dat'`).get()).toEqual({ file_kind: 'image' });
+    expect(lib.raw.prepare(`SELECT count(*) AS n FROM sidecars WHERE kind = 'thumb'`).get()).toEqual({ n: 3 });
+    const run = JSON.parse((lib.raw.prepare('SELECT settings FROM locations WHERE id = ?').get(locationId) as { settings: string }).settings) as { index: { lastRun: { counts: { identified: number; thumbnails: number; errors: number } } } };
+    expect(run.index.lastRun.counts).toMatchObject({ identified: 33, thumbnails: 3, errors: 0 });
+  });
+
   it('files that vanish or change between discovery and hashing, and images too large to thumbnail', async () => {
     const tmp = makeTempDir('cairn-race');
     cleanups.push(tmp.cleanup);
@@ -286,7 +335,7 @@ describe('indexer.location: bad inputs are errors, and the run finishes', () => 
       deviceId: 'dev',
       maxThumbnailPixels: 1000,
       beforePhase: (phase) => {
-        if (phase !== 'identity') return;
+        if (phase !== 'identity' || !fs.existsSync(path.join(root, 'vanish.txt'))) return; // identity runs in two rounds
         fs.rmSync(path.join(root, 'vanish.txt'));
         fs.writeFileSync(path.join(root, 'grow.txt'), 'much longer than before');
       },

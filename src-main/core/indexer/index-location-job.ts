@@ -32,15 +32,18 @@ export const IDENTIFY_BATCH_SIZE = 500;
 export const MEDIA_BATCH_SIZE = 16;
 
 /**
- * The next batch of files to identify: `(locationId, afterId, full ? 1 : 0, limit)`. `+location_id` keeps the
- * planner off the (location_id, rel_path) index, which would read and sort every row of the location for each
- * batch; the rowid range reads only from `afterId` on and stops at the limit.
+ * The next batch of files to identify: `(locationId, afterId, full ? 1 : 0, images ? 1 : 0, limit)`, where
+ * `images` picks the round: 1 for files whose kind is `image` (identified first, so thumbnails can follow at
+ * once), 0 for every other file. `+location_id` and the expression on `file_kind` keep the planner off the
+ * (location_id, rel_path) and kind indexes, which would read and sort rows for each batch; the rowid range reads
+ * only from `afterId` on and stops at the limit.
  *
  * @example
- * db.prepare(IDENTIFY_BATCH_SQL).all(locationId, 0, 0, IDENTIFY_BATCH_SIZE)
+ * db.prepare(IDENTIFY_BATCH_SQL).all(locationId, 0, 0, 1, IDENTIFY_BATCH_SIZE)
  */
 export const IDENTIFY_BATCH_SQL = `SELECT id, rel_path, size, content_uuid, file_kind, mime FROM entries
-  WHERE +location_id = ? AND kind = 'file' AND size > 0 AND id > ? AND (? OR content_uuid IS NULL) ORDER BY id LIMIT ?`;
+  WHERE +location_id = ? AND kind = 'file' AND size > 0 AND id > ? AND (? OR content_uuid IS NULL) AND (file_kind IS 'image') = ?
+  ORDER BY id LIMIT ?`;
 
 /**
  * The next batch of images that lack EXIF or a thumbnail: `{location, after, limit}` → `{content, id}` rows.
@@ -92,12 +95,14 @@ const Counts = z.object({
 
 /**
  * The checkpoint, saved in the same transaction as each batch's writes:
- * `phase` to resume in; `pending` (processing) ids of rows missing from their folder, deleted at the end;
+ * `phase` to resume in; `round` of identity and media (0: image files, 1: every other file; checkpoints
+ * saved before rounds existed read as 0); `pending` (processing) ids of rows missing from their folder, deleted at the end;
  * `afterId` (identity) the last entry id identified; `afterContent` (media) the last content uuid handled;
  * `counts` so far; `startedAt` of the first attempt.
  */
 export const IndexCheckpoint = z.object({
   phase: z.enum(PHASES),
+  round: z.union([z.literal(0), z.literal(1)]).default(0),
   pending: z.array(z.number()),
   afterId: z.number(),
   afterContent: z.string(),
@@ -200,7 +205,10 @@ interface LocationRow {
  *    number and a fingerprint of its entries, so after a crash the re-walk skips every batch already
  *    committed (same key) and redoes only one whose contents changed on disk meanwhile (new key; change
  *    detection makes that safe).
- * 2. **Content identity.** Files without a content id (all files with `full`), in id order, 1,000 per task,
+ * Phases 2 and 3 run in two rounds: first for files whose kind (by extension) is `image`, then for every
+ * other file. Thumbnails of a mixed folder so appear after its photos are hashed, not after every file is.
+ *
+ * 2. **Content identity.** Files without a content id (all files with `full`), in id order, 500 per task,
  *    hashed on a {@link HashPool} of identify workers (sampled BLAKE3 + magic-byte kind, off the main thread).
  *    Creates or reuses `content_identities` and keeps `entry_count` exact. Empty files are skipped (see
  *    `EMPTY_FILE_MESSAGE`). A file whose size changed since discovery gets a `CONFLICT` error and keeps no
@@ -258,15 +266,18 @@ class IndexRun {
     this.#db = lib.raw;
     this.#loc = loc;
     this.#writer = new IndexWriter(lib.raw, loc.id, loc.path);
-    this.#state = ctx.resumedFrom ? clone(ctx.resumedFrom) : { phase: 'processing', pending: [], afterId: 0, afterContent: '', counts: zeroCounts(), startedAt: Date.now() };
+    this.#state = ctx.resumedFrom ? clone(ctx.resumedFrom) : { phase: 'processing', round: 0, pending: [], afterId: 0, afterContent: '', counts: zeroCounts(), startedAt: Date.now() };
   }
 
   async run(): Promise<void> {
     try {
       const hook = async (): Promise<void> => this.#deps.beforePhase?.(this.#state.phase);
       if (this.#state.phase === 'processing') await hook().then(() => this.#process());
-      if (this.#state.phase === 'identity') await hook().then(() => this.#identify());
-      if (this.#state.phase === 'media') await hook().then(() => this.#media());
+      // Two rounds of identity and media: image files first, so their thumbnails appear while the rest is hashed.
+      while (this.#state.phase === 'identity' || this.#state.phase === 'media') {
+        if (this.#state.phase === 'identity') await hook().then(() => this.#identify());
+        if (this.#state.phase === 'media') await hook().then(() => this.#media());
+      }
       if (this.#state.phase === 'finalize') await hook().then(() => this.#finalize());
     } finally {
       if (this.#eventTimer) clearTimeout(this.#eventTimer);
@@ -298,13 +309,22 @@ class IndexRun {
     return committed !== undefined;
   }
 
-  #advance(phase: IndexCheckpoint['phase']): Promise<boolean> {
-    return this.#step(`phase:${phase}`, async () => (next) => {
+  #advance(phase: IndexCheckpoint['phase'], round: IndexCheckpoint['round'] = this.#state.round): Promise<boolean> {
+    // Task keys are unique per job: the second round's steps carry its number (the first keeps the old keys,
+    // so a job saved before rounds existed resumes onto the same ones).
+    return this.#step(round === 0 ? `phase:${phase}` : `phase:${phase}:${round}`, async () => (next) => {
+      if (next.round !== round) Object.assign(next, { round, afterId: 0, afterContent: '' });
       next.phase = phase;
     }).then((r) => {
+      if (this.#state.round !== round) Object.assign(this.#state, { round, afterId: 0, afterContent: '' });
       this.#state.phase = phase;
       return r;
     });
+  }
+
+  /** Prefix of this round's task keys: `i` / `m` in the first round, `i1` / `m1` in the second. */
+  #key(kind: 'i' | 'm'): string {
+    return this.#state.round === 0 ? kind : `${kind}${this.#state.round}`;
   }
 
   /** entries.onDidChange for this location, at most every 500 ms (and once at the end). */
@@ -399,8 +419,10 @@ class IndexRun {
 
   async #identify(): Promise<void> {
     const full = this.#ctx.input.full === true;
-    const where = `location_id = ? AND kind = 'file' AND size > 0 AND id > ? AND (? OR content_uuid IS NULL)`;
-    const total = (this.#db.prepare(`SELECT count(*) AS n FROM entries WHERE ${where}`).get(this.#loc.id, 0, full ? 1 : 0) as { n: number }).n;
+    const images = this.#state.round === 0 ? 1 : 0;
+    const where = `location_id = ? AND kind = 'file' AND size > 0 AND id > ? AND (? OR content_uuid IS NULL) AND (file_kind IS 'image') = ?`;
+    const total = (this.#db.prepare(`SELECT count(*) AS n FROM entries WHERE ${where}`).get(this.#loc.id, 0, full ? 1 : 0, images) as { n: number }).n;
+    const what = images ? 'photos' : 'files';
     const select = this.#db.prepare(IDENTIFY_BATCH_SQL);
     const insertContent = this.#db.prepare(
       `INSERT INTO content_identities (uuid, content_hash, kind, mime, total_size, entry_count, first_seen_at, hlc, device_id)
@@ -410,7 +432,7 @@ class IndexRun {
       `UPDATE entries SET content_uuid = ?, file_kind = ?, mime = ? WHERE id = ? AND (content_uuid IS NOT ? OR file_kind IS NOT ? OR mime IS NOT ?)`,
     );
     type Row = { id: number; rel_path: string; size: number; content_uuid: string | null; file_kind: string | null; mime: string | null };
-    const batchAfter = (afterId: number): Row[] => select.all(this.#loc.id, afterId, full ? 1 : 0, IDENTIFY_BATCH_SIZE) as Row[];
+    const batchAfter = (afterId: number): Row[] => select.all(this.#loc.id, afterId, full ? 1 : 0, images, IDENTIFY_BATCH_SIZE) as Row[];
     let pool: HashPool | undefined;
     // Hashing of batch n+1 runs on the workers while batch n is written on this thread.
     const startHashing = (rows: Row[]) => {
@@ -439,7 +461,7 @@ class IndexRun {
         const following = batchAfter(rows[rows.length - 1]!.id);
         hashing = following.length > 0 ? startHashing(following) : undefined;
         let identified: string[] = [];
-        const committed = await this.#step(`i:${this.#state.afterId}`, async () => {
+        const committed = await this.#step(`${this.#key('i')}:${this.#state.afterId}`, async () => {
           const paths = current.paths;
           const results = await current.results();
           return (next) => {
@@ -480,7 +502,7 @@ class IndexRun {
         if (committed && identified.length > 0) this.#deps.events.emit('content.onDidIdentify', { libraryId: this.#lib.id, contentIds: [...new Set(identified)] });
         done += rows.length;
         this.#announce();
-        this.#ctx.progress({ completed: Math.min(done, total), total, bytes: this.#state.counts.bytes, message: `Identifying contents: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} files` });
+        this.#ctx.progress({ completed: Math.min(done, total), total, bytes: this.#state.counts.bytes, message: `Identifying contents: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} ${what}` });
         rows = following;
       }
     } finally {
@@ -509,7 +531,7 @@ class IndexRun {
       this.#ctx.throwIfInterrupted();
       const rows = select.all({ location: this.#loc.id, after: this.#state.afterContent, limit: MEDIA_BATCH_SIZE }) as { content: string; id: number }[];
       if (rows.length === 0) break;
-      await this.#step(`m:${this.#state.afterContent}`, async () => {
+      await this.#step(`${this.#key('m')}:${this.#state.afterContent}`, async () => {
         type Outcome = { rel: string; exif?: ExifData | null; exifError?: { code: string; message: string }; thumb?: { rel: string; size: number }; thumbError?: { code: string; message: string } };
         const outcomes: Outcome[] = [];
         let next = 0;
@@ -579,7 +601,9 @@ class IndexRun {
       this.#announce();
       this.#ctx.progress({ indeterminate: true, message: `Reading photos: ${done.toLocaleString('en-US')} images (EXIF and thumbnails)` });
     }
-    await this.#advance('finalize');
+    // After the photos' round, the other files; after theirs (which can find images by their bytes), finalize.
+    if (this.#state.round === 0) await this.#advance('identity', 1);
+    else await this.#advance('finalize');
   }
 
   async #finalize(): Promise<void> {

@@ -132,6 +132,8 @@ export interface JobPhaseTimes {
   identity: number;
   media: number;
   finalize: number;
+  /** From the start until every photo (image by extension) has its thumbnail: the end of the first media round. */
+  photosReady: number;
   total: number;
   counts: IndexCounts;
   /** Event-loop delay of the thread that runs the job (the app's main thread), in ms. */
@@ -182,13 +184,16 @@ export async function runIndexJob(root: string, hashWorkers = 2): Promise<JobPha
       const end = performance.now();
       await scheduler.stop();
       if (done.status !== 'completed') throw new Error(`bench index job ${done.status}: ${JSON.stringify(done.errors)}`);
-      const at = (p: string) => marks.find(([q]) => q === p)?.[1] ?? end;
+      // Identity and media run twice (photos first, then the other files): each phase's time is summed.
+      const spent = (p: string): number => marks.reduce((sum, [q, t], i) => (q === p ? sum + ((marks[i + 1]?.[1] ?? end) - t) : sum), 0);
+      const secondIdentity = marks.filter(([q]) => q === 'identity')[1]?.[1];
       const settings = library.raw.prepare('SELECT settings FROM locations WHERE id = ?').get(LOCATION_ID) as { settings: string };
       runs.push({
-        processing: at('identity') - at('processing'),
-        identity: at('media') - at('identity'),
-        media: at('finalize') - at('media'),
-        finalize: end - at('finalize'),
+        processing: spent('processing'),
+        identity: spent('identity'),
+        media: spent('media'),
+        finalize: spent('finalize'),
+        photosReady: (secondIdentity ?? marks.find(([q]) => q === 'finalize')?.[1] ?? end) - start,
         total: end - start,
         loopDelay: delay,
         counts: (JSON.parse(settings.settings) as { index: { lastRun: { counts: IndexCounts } } }).index.lastRun.counts,
