@@ -1,4 +1,5 @@
-// Benchmark of the extension bridge and of model blobs. Run: npx tsx extension-host/bench/bench-bridge.ts
+// Benchmark of the extension bridge and of model blobs. Run: npm run bench:ext (compiled, after bench-ext), or from
+// sources: npx tsx extension-host/bench/bench-bridge.ts
 //
 // Prints, each beside a reference measured in the same run:
 //   - real queries through the sandbox and the bridge (tags.list, entries.list with scope filtering), every

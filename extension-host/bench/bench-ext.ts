@@ -1,4 +1,5 @@
-// Benchmark of the extension sandbox. Run: npx tsx extension-host/bench/bench-ext.ts
+// Benchmark of the extension sandbox. Run: npm run bench:ext (compiles, then runs out/node, as the app runs it),
+// or from sources: npx tsx extension-host/bench/bench-ext.ts
 //
 // Prints, each beside a reference measured in the same run:
 //   - vdfs_call round trips per second (trivial request, JSON both ways, through the worker's dispatcher)
@@ -158,9 +159,11 @@ async function main(): Promise<void> {
     `note: any host function that reads a request and returns a reply runs at most at the echo rate, ${fmt((100 * echoRate) / emptyRate, 1)} % of the empty one in this run; ` +
       `vdfs_call adds JSON, validation and dispatch on top (${fmt((1e9 / vdfsRate) - (1e9 / echoRate), 0)} ns per call beyond echo).`,
   );
-  if (import.meta.url.includes('/extension-host/')) {
-    console.log('note: from sources the worker boots through tsx, so cold start is higher than in the built app (.js worker).');
-  }
+  console.log(
+    import.meta.url.endsWith('.ts')
+      ? 'note: from sources the worker boots through tsx, so cold start is higher than in the built app (.js worker); npm run bench:ext runs the compiled code.'
+      : 'note: compiled code, as the app runs it.',
+  );
 }
 
 await main();
