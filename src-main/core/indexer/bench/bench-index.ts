@@ -404,7 +404,7 @@ if (isMain) {
         log(`  discovery + processing: ${fmt(entries / (r.processing / 1000))} entries/s (${r.processing.toFixed(0)} ms; ${(r.processing / report.find.ms).toFixed(2)}x find)`);
         log(`  identity: ${fmt(r.counts.identified / (r.identity / 1000))} files/s (${fmt(r.counts.identified)} files in ${r.identity.toFixed(0)} ms) [goal >= 5,000 files/s: ${r.counts.identified === 0 || r.counts.identified / (r.identity / 1000) >= 5000 ? 'PASS' : 'FAIL'}]`);
         log(`  media: ${fmt(r.counts.thumbnails / Math.max(0.001, r.media / 1000))} images/s (${fmt(r.counts.thumbnails)} thumbnails, ${fmt(r.counts.exif)} EXIF rows in ${r.media.toFixed(0)} ms)`);
-        log(`  every photo has its thumbnail after ${(r.photosReady / 1000).toFixed(1)} s of the ${(r.total / 1000).toFixed(1)} s run (photos are identified first, the other files after)`);
+        if (r.counts.thumbnails > 0) log(`  every photo has its thumbnail after ${(r.photosReady / 1000).toFixed(1)} s of the ${(r.total / 1000).toFixed(1)} s run (photos are identified first, the other files after)`);
         log(`  finalize: ${r.finalize.toFixed(0)} ms; ${fmt(files)} files on disk`);
         log(`  main-thread event-loop delay during the job: p50 ${r.loopDelay.p50.toFixed(1)} ms, p99 ${r.loopDelay.p99.toFixed(1)} ms, max ${r.loopDelay.max.toFixed(0)} ms | idle loop in this run: p99 ${idle.p99.toFixed(1)} ms, max ${idle.max.toFixed(0)} ms`);
       }
