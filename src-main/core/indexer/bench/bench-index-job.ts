@@ -82,26 +82,39 @@ export interface SqliteFloor {
   bare: number;
   /** The same plus the five browsing indexes of `entries` (folder, content, inode, kind, date). */
   indexed: number;
+  /** The same plus the keyword search index, filled in one statement after the last batch (as a first index does). */
+  searchable: number;
   /** Rows each table held afterwards (equal to the rows given, or the floor measured something else). */
-  stored: [number, number];
+  stored: [number, number, number];
+  /** Rows the search index of the `searchable` run held afterwards. */
+  searchRows: number;
 }
+
+/** The keyword search index exactly as migration `0002_vdfs` creates it (a test compares the two). */
+export const ENTRIES_FTS_DDL = `CREATE VIRTUAL TABLE entries_fts USING fts5(
+      name, folder, content='', contentless_delete=1,
+      tokenize = "unicode61 remove_diacritics 2",
+      prefix = '3 4'
+    )`;
 
 /**
  * The cheapest SQLite can store the indexer's rows, as a reference for the processing phase: the same rows
  * (from {@link processingHook}'s `rows()`) inserted with one prepared statement in 1,000-row transactions into
  * fresh files opened with the library's pragmas, with a background WAL checkpointer as the job has. No
- * foreign keys, triggers, search index, change detection or JavaScript per row: whatever the indexer does
- * beyond this is its own cost, and this much any SQLite index of these rows pays. Throws what SQLite throws.
+ * foreign keys, triggers, change detection or JavaScript per row: whatever the indexer does beyond this is its
+ * own cost, and this much any SQLite index of these rows pays. Three runs: bare, with the browsing indexes,
+ * and with those and the search index. Throws what SQLite throws.
  *
  * @example
- * const floor = await sqliteFloor(hook.rows()); // { bare: 820, indexed: 1450, stored: [n, n] }
+ * const floor = await sqliteFloor(hook.rows()); // { bare: 820, indexed: 1450, searchable: 1900, stored: [n, n, n], searchRows: n }
  */
 export async function sqliteFloor(rows: unknown[][]): Promise<SqliteFloor> {
   const cols = ENTRY_ROW_COLUMNS;
   const table = `CREATE TABLE entries (id INTEGER PRIMARY KEY, ${cols.map((c) => `${c} ${['parent_id', 'size', 'created_at', 'modified_at', 'name_is_lossy', 'indexed_at'].includes(c) ? 'INTEGER' : 'TEXT'}`).join(', ')},
     aggregate_size INTEGER, child_count INTEGER, content_uuid TEXT, UNIQUE (uuid), UNIQUE (location_id, rel_path))`;
   const indexes = ['parent_id', 'content_uuid', 'inode', 'file_kind', 'modified_at'].map((c) => `CREATE INDEX entries_${c} ON entries(${c})`);
-  const time = async (ddl: string[]): Promise<[number, number]> => {
+  const fill = `INSERT INTO entries_fts(rowid, name, folder) SELECT id, name, substr(rel_path, 1, length(rel_path) - length(name)) FROM entries`;
+  const time = async (ddl: string[], search = false): Promise<[number, number, number]> => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-floor-'));
     const { raw } = openDatabase(path.join(dir, 'floor.db'), { create: true });
     try {
@@ -113,9 +126,11 @@ export async function sqliteFloor(rows: unknown[][]): Promise<SqliteFloor> {
       const checkpointer = await BackgroundCheckpointer.start(raw);
       const start = performance.now();
       for (let i = 0; i < rows.length; i += 1000) batch(i);
+      if (search) raw.transaction(() => raw.exec(fill))();
       const ms = performance.now() - start;
       await checkpointer.stop();
-      return [ms, (raw.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n];
+      const count = (sql: string): number => (raw.prepare(sql).get() as { n: number }).n;
+      return [ms, count('SELECT count(*) AS n FROM entries'), search ? count('SELECT count(*) AS n FROM entries_fts') : 0];
     } finally {
       raw.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -123,7 +138,8 @@ export async function sqliteFloor(rows: unknown[][]): Promise<SqliteFloor> {
   };
   const [bare, bareRows] = await time([table]);
   const [indexed, indexedRows] = await time([table, ...indexes]);
-  return { bare, indexed, stored: [bareRows, indexedRows] };
+  const [searchable, searchableRows, searchRows] = await time([table, ...indexes, ENTRIES_FTS_DDL], true);
+  return { bare, indexed, searchable, stored: [bareRows, indexedRows, searchableRows], searchRows };
 }
 
 /** Per-phase wall time of one `indexer.location` run. */
