@@ -24,6 +24,25 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
+/**
+ * A fresh library in `dir` with one location on `root`, indexed once by the job with the deps `extra` gives
+ * for that library added (hooks, limits); the job must complete. The library and scheduler are closed after
+ * the test.
+ */
+async function indexOnce(dir: string, root: string, extra: (lib: Library) => Partial<IndexJobDeps>): Promise<{ lib: Library; locationId: string }> {
+  const lib = await Library.create(path.join(dir, 'lib'), { name: path.basename(dir) });
+  cleanups.push(() => lib.close());
+  const locationId = '22222222-2222-4222-8222-222222222222';
+  lib.raw.prepare(`INSERT INTO locations (id, path, name, added_at, device_id, settings) VALUES (?, ?, 'root', '', 'dev', '{}')`).run(locationId, root);
+  const scheduler = new JobScheduler({ store: new SqliteJobStore(lib.raw) });
+  cleanups.push(() => scheduler.stop());
+  scheduler.register(INDEX_LOCATION_JOB, makeIndexLocationJob({ libraries: { get: async () => lib }, events: new EventBus(), clock: new HybridLogicalClock('dev'), deviceId: 'dev', ...extra(lib) }));
+  scheduler.start();
+  const id = scheduler.enqueue(INDEX_LOCATION_JOB, { libraryId: lib.id, locationId });
+  expect((await scheduler.waitFor(id)).status).toBe('completed');
+  return { lib, locationId };
+}
+
 describe('indexer.location: phases', () => {
   it('indexes new files: rows, parents, content identities shared by duplicates, kinds, folder sizes; an unchanged tree writes nothing', async () => {
     h = await indexHarness();
@@ -277,17 +296,9 @@ describe('indexer.location: bad inputs are errors, and the run finishes', () => 
     fs.mkdirSync(path.join(root, 'photos'));
     for (const f of ['chelsea.png', 'grace_hopper_512x512.jpg']) fs.copyFileSync(path.join(FIXTURES, f), path.join(root, 'photos', f));
     fs.copyFileSync(path.join(FIXTURES, 'coffee.png'), path.join(root, 'notes', 'disguised.dat')); // an image only by its bytes
-    const lib = await Library.create(path.join(tmp.dir, 'lib'), { name: 'photos-first' });
-    cleanups.push(() => lib.close());
-    const locationId = '33333333-3333-4333-8333-333333333333';
-    lib.raw.prepare(`INSERT INTO locations (id, path, name, added_at, device_id, settings) VALUES (?, ?, 'root', '', 'dev', '{}')`).run(locationId, root);
     const phases: string[] = [];
     let atSecondRound: { identified: string[]; thumbnails: number } | undefined;
-    const deps: IndexJobDeps = {
-      libraries: { get: async () => lib },
-      events: new EventBus(),
-      clock: new HybridLogicalClock('dev'),
-      deviceId: 'dev',
+    const { lib, locationId } = await indexOnce(tmp.dir, root, (lib) => ({
       beforePhase: (phase) => {
         phases.push(phase);
         if (phase === 'identity' && phases.filter((p) => p === 'identity').length === 2) {
@@ -297,13 +308,7 @@ describe('indexer.location: bad inputs are errors, and the run finishes', () => 
           };
         }
       },
-    };
-    const scheduler = new JobScheduler({ store: new SqliteJobStore(lib.raw) });
-    cleanups.push(() => scheduler.stop());
-    scheduler.register(INDEX_LOCATION_JOB, makeIndexLocationJob(deps));
-    scheduler.start();
-    const id = scheduler.enqueue(INDEX_LOCATION_JOB, { libraryId: lib.id, locationId });
-    expect((await scheduler.waitFor(id)).status).toBe('completed');
+    }));
 
     expect(phases).toEqual(['processing', 'identity', 'media', 'identity', 'media', 'finalize']);
     // When the other files' round began, the photos (and only they) were identified and had thumbnails.
@@ -324,28 +329,14 @@ describe('indexer.location: bad inputs are errors, and the run finishes', () => 
     fs.writeFileSync(path.join(root, 'vanish.txt'), 'here now');
     fs.writeFileSync(path.join(root, 'grow.txt'), 'short');
     fs.copyFileSync(path.join(FIXTURES, 'chelsea.png'), path.join(root, 'chelsea.png'));
-    const lib = await Library.create(path.join(tmp.dir, 'lib'), { name: 'race' });
-    cleanups.push(() => lib.close());
-    const locationId = '22222222-2222-4222-8222-222222222222';
-    lib.raw.prepare(`INSERT INTO locations (id, path, name, added_at, device_id, settings) VALUES (?, ?, 'root', '', 'dev', '{}')`).run(locationId, root);
-    const deps: IndexJobDeps = {
-      libraries: { get: async () => lib },
-      events: new EventBus(),
-      clock: new HybridLogicalClock('dev'),
-      deviceId: 'dev',
+    const { lib } = await indexOnce(tmp.dir, root, () => ({
       maxThumbnailPixels: 1000,
       beforePhase: (phase) => {
         if (phase !== 'identity' || !fs.existsSync(path.join(root, 'vanish.txt'))) return; // identity runs in two rounds
         fs.rmSync(path.join(root, 'vanish.txt'));
         fs.writeFileSync(path.join(root, 'grow.txt'), 'much longer than before');
       },
-    };
-    const scheduler = new JobScheduler({ store: new SqliteJobStore(lib.raw) });
-    cleanups.push(() => scheduler.stop());
-    scheduler.register(INDEX_LOCATION_JOB, makeIndexLocationJob(deps));
-    scheduler.start();
-    const id = scheduler.enqueue(INDEX_LOCATION_JOB, { libraryId: lib.id, locationId });
-    expect((await scheduler.waitFor(id)).status).toBe('completed');
+    }));
     const errors = lib.raw.prepare('SELECT rel_path, phase, code FROM indexer_errors ORDER BY rel_path').all();
     expect(errors).toEqual([
       { rel_path: 'chelsea.png', phase: 'thumbnail', code: 'VALIDATION' },

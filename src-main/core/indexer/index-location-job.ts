@@ -312,12 +312,13 @@ class IndexRun {
   #advance(phase: IndexCheckpoint['phase'], round: IndexCheckpoint['round'] = this.#state.round): Promise<boolean> {
     // Task keys are unique per job: the second round's steps carry its number (the first keeps the old keys,
     // so a job saved before rounds existed resumes onto the same ones).
-    return this.#step(round === 0 ? `phase:${phase}` : `phase:${phase}:${round}`, async () => (next) => {
-      if (next.round !== round) Object.assign(next, { round, afterId: 0, afterContent: '' });
-      next.phase = phase;
-    }).then((r) => {
-      if (this.#state.round !== round) Object.assign(this.#state, { round, afterId: 0, afterContent: '' });
-      this.#state.phase = phase;
+    const enter = (state: IndexCheckpoint): void => {
+      if (state.round !== round) Object.assign(state, { round, afterId: 0, afterContent: '' });
+      state.phase = phase;
+    };
+    // The committed checkpoint gets it; so does this run's state when the step was already done before.
+    return this.#step(round === 0 ? `phase:${phase}` : `phase:${phase}:${round}`, async () => enter).then((r) => {
+      enter(this.#state);
       return r;
     });
   }

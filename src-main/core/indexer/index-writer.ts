@@ -100,8 +100,6 @@ export class IndexWriter {
   readonly #knownErrors = new Set<string>();
   readonly #dirIds = new Map<string, number>();
   readonly #search: SearchIndexInserts;
-  /** Rows of this location with a larger id wait for the deferred search fill (read at each batch). */
-  #searchBound = Number.POSITIVE_INFINITY;
   readonly #s;
 
   constructor(db: BetterSqlite3.Database, locationId: string, root: string, now: () => number = Date.now) {
@@ -230,7 +228,7 @@ export class IndexWriter {
       e.rawPath ? 1 : 0, this.#now(),
     );
     const id = Number(r.lastInsertRowid);
-    if (id <= this.#searchBound) this.#search.add(id, e.name, e.relativePath);
+    this.#search.add(id, e.name, e.relativePath);
     if (e.kind === 'dir') this.#dirIds.set(e.relativePath, id);
     counts.new += 1;
     counts.rowsWritten += 1;
@@ -302,7 +300,7 @@ export class IndexWriter {
    * duplicates of moved files and miss deletions, so callers decide it from a count taken before the walk.
    */
   applyBatch(batch: DiscoveryBatch, counts: IndexCounts, pending: Set<number>, listings: Map<string, Set<string>>, unreadable: Set<string>, fresh = false): void {
-    this.#searchBound = this.#search.deferredAbove(this.#loc);
+    this.#search.begin(this.#loc);
     if (fresh) return this.#applyFresh(batch, counts);
     const touched = new Set<string>();
     const paths = batch.entries.filter((e) => e.kind !== 'other').map((e) => e.relativePath);

@@ -104,6 +104,9 @@ describe('deferred search indexing for a first index', () => {
     expect(search.deferredAbove(B)).toBe(Number.POSITIVE_INFINITY);
     const later = Number(insert.run('u-2', A, 'docs/golf.txt', 'golf.txt').lastInsertRowid);
     expect(later).toBeGreaterThan(search.deferredAbove(A)); // so its writer leaves it to the fill
+    search.begin(A);
+    expect(search.add(later, 'golf.txt', 'docs/golf.txt')).toBe(false);
+    expect(hits('golf')).toEqual([]);
     expect(lib.raw.transaction(() => fillDeferredSearch(lib.raw, A))()).toEqual({ added: 1, done: true });
     expect(hits('golf')).toEqual(['docs/golf.txt']);
   });

@@ -64,20 +64,22 @@ export function fillDeferredSearch(db: BetterSqlite3.Database, locationId: strin
  * Adds rows just inserted into `entries` to the search index, the way the old insert trigger did: a row of a
  * location with an open deferral ({@link deferSearchIndexing}) and an id above its bound is left for
  * {@link fillDeferredSearch}; every other row is indexed at once. Every writer of `entries` calls it for the
- * rows it inserts (renames, moves and deletes are kept in step by triggers). Read the bound once per
- * transaction with {@link SearchIndexInserts.deferredAbove}, then {@link SearchIndexInserts.add} each row.
- * Call `add` once per inserted row: the contentless index does not refuse a rowid it already holds. `add`
- * throws what SQLite throws.
+ * rows it inserts (renames, moves and deletes are kept in step by triggers). Call
+ * {@link SearchIndexInserts.begin} once per transaction (it reads the location's deferral), then
+ * {@link SearchIndexInserts.add} for each inserted row. Call `add` once per row: the contentless index does
+ * not refuse a rowid it already holds. `add` throws what SQLite throws.
  *
  * @example
  * const search = new SearchIndexInserts(db);
- * const bound = search.deferredAbove(locationId);
- * const id = Number(insert.run(...).lastInsertRowid);
- * if (id <= bound) search.add(id, name, relPath);
+ * db.transaction(() => {
+ *   search.begin(locationId);
+ *   search.add(Number(insert.run(...).lastInsertRowid), name, relPath);
+ * })();
  */
 export class SearchIndexInserts {
   readonly #insert: BetterSqlite3.Statement;
   readonly #bound: BetterSqlite3.Statement;
+  #deferredAbove = Number.POSITIVE_INFINITY;
 
   constructor(db: BetterSqlite3.Database) {
     this.#insert = db.prepare('INSERT INTO entries_fts(rowid, name, folder) VALUES (?, ?, ?)');
@@ -90,8 +92,18 @@ export class SearchIndexInserts {
     return bound ?? Number.POSITIVE_INFINITY;
   }
 
-  /** Indexes one row by its name and its folder (`relPath` without the trailing name). */
-  add(id: number, name: string, relPath: string): void {
+  /** Starts a transaction's inserts for `locationId`: rows above its deferral bound (if any) wait for the fill. */
+  begin(locationId: string): void {
+    this.#deferredAbove = this.deferredAbove(locationId);
+  }
+
+  /**
+   * Indexes one row by its name and its folder (`relPath` without the trailing name), unless the deferral read
+   * by the last {@link SearchIndexInserts.begin} leaves it for the fill. Returns whether it was indexed.
+   */
+  add(id: number, name: string, relPath: string): boolean {
+    if (id > this.#deferredAbove) return false;
     this.#insert.run(id, name, relPath.slice(0, relPath.length - name.length));
+    return true;
   }
 }

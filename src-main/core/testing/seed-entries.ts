@@ -32,11 +32,6 @@ export function seedEntries(lib: Library, locationId: string, files: SeedFile[],
   );
   // As the indexer does: rows of a location whose search indexing is deferred wait for the fill.
   const search = new SearchIndexInserts(lib.raw);
-  let searchBound = Number.POSITIVE_INFINITY;
-  const indexed = (id: number, name: string, rel: string): number => {
-    if (id <= searchBound) search.add(id, name, rel);
-    return id;
-  };
   const ensureDir = (rel: string): number | null => {
     if (rel === '.' || rel === '') return null;
     const known = rowIds.get(rel);
@@ -44,13 +39,14 @@ export function seedEntries(lib: Library, locationId: string, files: SeedFile[],
     const parent = ensureDir(path.posix.dirname(rel));
     const uuid = randomUUID();
     const r = insertEntry.run(uuid, locationId, parent, rel, path.posix.basename(rel), 'dir', null, 0, Date.now(), null, null, Date.now());
-    const id = indexed(Number(r.lastInsertRowid), path.posix.basename(rel), rel);
+    const id = Number(r.lastInsertRowid);
+    search.add(id, path.posix.basename(rel), rel);
     rowIds.set(rel, id);
     entryIds.set(rel, uuid);
     return id;
   };
   lib.raw.transaction(() => {
-    searchBound = search.deferredAbove(locationId);
+    search.begin(locationId);
     for (const file of files) {
       const parent = ensureDir(path.posix.dirname(file.relPath));
       let contentUuid: string | null = null;
@@ -67,7 +63,8 @@ export function seedEntries(lib: Library, locationId: string, files: SeedFile[],
       const name = path.posix.basename(file.relPath);
       const ext = name.includes('.') ? name.split('.').pop()!.toLowerCase() : null;
       const r = insertEntry.run(uuid, locationId, parent, file.relPath, name, 'file', ext, file.size ?? file.content?.length ?? 0, file.modifiedAt ?? Date.now(), contentUuid, file.fileKind ?? 'unknown', Date.now());
-      rowIds.set(file.relPath, indexed(Number(r.lastInsertRowid), name, file.relPath));
+      rowIds.set(file.relPath, Number(r.lastInsertRowid));
+      search.add(Number(r.lastInsertRowid), name, file.relPath);
       entryIds.set(file.relPath, uuid);
     }
     lib.raw.prepare('UPDATE content_identities SET entry_count = (SELECT count(*) FROM entries e WHERE e.content_uuid = content_identities.uuid)').run();
